@@ -1,0 +1,47 @@
+// Datasets of grey images with labels, MNIST's split, and minibatches converted on the fly.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/tensor.h"
+
+namespace lenet {
+
+// Images kept as uint8 in memory; a minibatch converts them to float32 pixels/255.
+struct Dataset {
+  int rows = 0, cols = 0;
+  std::vector<std::uint8_t> images;  // count * rows * cols
+  std::vector<std::int32_t> labels;  // count
+
+  int count() const { return static_cast<int>(labels.size()); }
+  std::size_t image_size() const { return std::size_t(rows) * cols; }
+  // Images [begin, begin+count) as a new dataset (copies).
+  Dataset slice(int begin, int count) const;
+};
+
+// Loads an image file and a label file (IDX, raw or gzip). Errors name the file: a label count
+// that differs from the image count, or a label outside [0, 255].
+Dataset load_idx_dataset(const std::string& images_path, const std::string& labels_path);
+
+// The tutorial's MNIST split: train = the first (N - validation_size) images of the training
+// file (50,000), validation = its last validation_size (10,000), test = the t10k file.
+struct MnistSplit {
+  Dataset train, validation, test;
+};
+
+// Finds the four MNIST files in `dir` under their usual names (train-images-idx3-ubyte,
+// train-images.idx3-ubyte, each optionally with .gz) and splits them.
+MnistSplit load_mnist(const std::string& dir, int validation_size = 10000);
+// The path of one of the four files ("train-images-idx3-ubyte", ...) in dir, trying the usual
+// variants; throws lenet::Error listing what it looked for.
+std::string find_idx_file(const std::string& dir, const std::string& base_name);
+
+// x [count, 1, rows, cols] = pixels/255 and labels for dataset indices order[begin..begin+count),
+// or begin..begin+count when order is empty. x is resized (it allocates only when it grows).
+void make_minibatch(const Dataset& data, const std::vector<int>& order, int begin, int count, Tensor& x,
+                    std::vector<std::int32_t>& labels);
+
+}  // namespace lenet

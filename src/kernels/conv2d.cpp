@@ -1,0 +1,110 @@
+// conv2d fast path: im2col with the flipped filter index, then one GEMM per image.
+#include "kernels/conv2d.h"
+
+#include <algorithm>
+
+#include <omp.h>
+
+#include "kernels/gemm.h"
+
+namespace lenet {
+namespace {
+
+// cols[(c*fh + i)*fw + j][y*ow + x] = in[c][y + fh-1-i][x + fw-1-j] for one image, so that
+// filters[k] (as a row of in_maps*fh*fw) times cols gives the true convolution.
+void im2col(const Conv2dShape& s, const float* in, float* cols) {
+  const int oh = s.out_h(), ow = s.out_w();
+  for (int c = 0; c < s.in_maps; ++c)
+    for (int i = 0; i < s.filter_h; ++i)
+      for (int j = 0; j < s.filter_w; ++j) {
+        float* row = cols + (((std::size_t(c) * s.filter_h + i) * s.filter_w + j) * oh * ow);
+        const float* src = in + (std::size_t(c) * s.in_h + (s.filter_h - 1 - i)) * s.in_w + (s.filter_w - 1 - j);
+        for (int y = 0; y < oh; ++y) std::copy_n(src + std::size_t(y) * s.in_w, ow, row + std::size_t(y) * ow);
+      }
+}
+
+// The adjoint of im2col: din[c][y + fh-1-i][x + fw-1-j] += cols[...]. din must be zeroed first.
+void col2im(const Conv2dShape& s, const float* cols, float* din) {
+  const int oh = s.out_h(), ow = s.out_w();
+  for (int c = 0; c < s.in_maps; ++c)
+    for (int i = 0; i < s.filter_h; ++i)
+      for (int j = 0; j < s.filter_w; ++j) {
+        const float* row = cols + (((std::size_t(c) * s.filter_h + i) * s.filter_w + j) * oh * ow);
+        float* dst = din + (std::size_t(c) * s.in_h + (s.filter_h - 1 - i)) * s.in_w + (s.filter_w - 1 - j);
+        for (int y = 0; y < oh; ++y) {
+          float* d = dst + std::size_t(y) * s.in_w;
+          const float* r = row + std::size_t(y) * ow;
+          for (int x = 0; x < ow; ++x) d[x] += r[x];
+        }
+      }
+}
+
+std::size_t patch_size(const Conv2dShape& s) { return std::size_t(s.in_maps) * s.filter_h * s.filter_w; }
+std::size_t out_pixels(const Conv2dShape& s) { return std::size_t(s.out_h()) * s.out_w(); }
+
+// Images per chunk in conv2d_backward_filter; fixed so the summation order is too.
+constexpr int kFilterChunk = 8;
+
+}  // namespace
+
+void conv2d_forward(const Conv2dShape& s, const float* in, const float* filters, float* out, ConvWorkspace& ws) {
+  const std::size_t K = patch_size(s), P = out_pixels(s);
+  const std::size_t in_image = std::size_t(s.in_maps) * s.in_h * s.in_w, out_image = std::size_t(s.out_maps) * P;
+  float* scratch = ws.get(K * P * omp_get_max_threads());
+#pragma omp parallel for schedule(static)
+  for (int n = 0; n < s.batch; ++n) {
+    float* cols = scratch + K * P * omp_get_thread_num();
+    im2col(s, in + n * in_image, cols);
+    gemm(false, false, s.out_maps, int(P), int(K), 1.0f, filters, int(K), cols, int(P), 0.0f, out + n * out_image,
+         int(P));
+  }
+}
+
+void conv2d_backward_data(const Conv2dShape& s, const float* dout, const float* filters, float* din,
+                          ConvWorkspace& ws) {
+  const std::size_t K = patch_size(s), P = out_pixels(s);
+  const std::size_t in_image = std::size_t(s.in_maps) * s.in_h * s.in_w, out_image = std::size_t(s.out_maps) * P;
+  float* scratch = ws.get(K * P * omp_get_max_threads());
+#pragma omp parallel for schedule(static)
+  for (int n = 0; n < s.batch; ++n) {
+    float* cols = scratch + K * P * omp_get_thread_num();
+    // cols = filters^T [K x out_maps] * dout [out_maps x P]
+    gemm(true, false, int(K), int(P), s.out_maps, 1.0f, filters, int(K), dout + n * out_image, int(P), 0.0f, cols,
+         int(P));
+    float* d = din + n * in_image;
+    std::fill_n(d, in_image, 0.0f);
+    col2im(s, cols, d);
+  }
+}
+
+void conv2d_backward_filter(const Conv2dShape& s, const float* in, const float* dout, float* dfilters,
+                            ConvWorkspace& ws) {
+  const std::size_t K = patch_size(s), P = out_pixels(s);
+  const std::size_t in_image = std::size_t(s.in_maps) * s.in_h * s.in_w, out_image = std::size_t(s.out_maps) * P;
+  const std::size_t fsize = s.filters_size();
+  const int chunks = (s.batch + kFilterChunk - 1) / kFilterChunk;
+  const int threads = omp_get_max_threads();
+  float* scratch = ws.get(K * P * threads + fsize * chunks);
+  float* partials = scratch + K * P * threads;
+#pragma omp parallel for schedule(static)
+  for (int chunk = 0; chunk < chunks; ++chunk) {
+    float* cols = scratch + K * P * omp_get_thread_num();
+    float* partial = partials + fsize * chunk;
+    const int end = std::min(s.batch, (chunk + 1) * kFilterChunk);
+    for (int n = chunk * kFilterChunk; n < end; ++n) {
+      im2col(s, in + n * in_image, cols);
+      // partial [out_maps x K] (+)= dout [out_maps x P] * cols^T [P x K]
+      gemm(false, true, s.out_maps, int(K), int(P), 1.0f, dout + n * out_image, int(P), cols, int(P),
+           n == chunk * kFilterChunk ? 0.0f : 1.0f, partial, int(K));
+    }
+  }
+  // Sum the chunks in a fixed order, in parallel over the filter elements.
+#pragma omp parallel for schedule(static)
+  for (std::size_t e = 0; e < fsize; ++e) {
+    float acc = dfilters[e];
+    for (int chunk = 0; chunk < chunks; ++chunk) acc += partials[fsize * chunk + e];
+    dfilters[e] = acc;
+  }
+}
+
+}  // namespace lenet

@@ -1,0 +1,95 @@
+// LeNetConvPoolLayer forward and backward.
+#include "nn/conv_pool.h"
+
+#include <cmath>
+
+#include "core/error.h"
+
+namespace lenet {
+
+ConvPoolLayer::ConvPoolLayer(const LayerSpec& spec, Shape input_shape)
+    : Layer(spec, input_shape), activation_(parse_activation(spec.activation)) {
+  const std::string& n = spec.name;
+  if (spec.maps <= 0) fail("layer '{}': maps must be positive, got {}", n, spec.maps);
+  if (spec.filter_h <= 0 || spec.filter_w <= 0)
+    fail("layer '{}': filter size must be positive, got {}x{}", n, spec.filter_h, spec.filter_w);
+  if (spec.pool_h <= 0 || spec.pool_w <= 0)
+    fail("layer '{}': pool size must be positive, got {}x{}", n, spec.pool_h, spec.pool_w);
+  if (spec.filter_h > input_shape.h || spec.filter_w > input_shape.w)
+    fail("layer '{}': filter {}x{} does not fit its input {}x{} (input shape {})", n, spec.filter_h, spec.filter_w,
+         input_shape.h, input_shape.w, input_shape.str());
+  const int ch = input_shape.h - spec.filter_h + 1, cw = input_shape.w - spec.filter_w + 1;
+  const int oh = PoolShape::out_dim(ch, spec.pool_h, spec.ignore_border);
+  const int ow = PoolShape::out_dim(cw, spec.pool_w, spec.ignore_border);
+  if (oh <= 0 || ow <= 0)
+    fail("layer '{}': pooling {}x{} of the {}x{} convolution output leaves nothing (input shape {})", n, spec.pool_h,
+         spec.pool_w, ch, cw, input_shape.str());
+  output_shape_ = {1, spec.maps, oh, ow};
+  W.resize({spec.maps, input_shape.c, spec.filter_h, spec.filter_w});
+  dW.resize(W.shape());
+  b.resize({spec.maps, 1, 1, 1});
+  db.resize(b.shape());
+  W.zero();
+  b.zero();
+  dW.zero();
+  db.zero();
+}
+
+Conv2dShape ConvPoolLayer::conv_shape(int batch) const {
+  return {batch, input_shape_.c, input_shape_.h, input_shape_.w, spec_.maps, spec_.filter_h, spec_.filter_w};
+}
+
+PoolShape ConvPoolLayer::pool_shape(int batch) const {
+  const Conv2dShape c = conv_shape(batch);
+  return {batch * spec_.maps, c.out_h(), c.out_w(), spec_.pool_h, spec_.pool_w, spec_.ignore_border};
+}
+
+void ConvPoolLayer::init(Rng& rng) {
+  const int fan_in = input_shape_.c * spec_.filter_h * spec_.filter_w;
+  const int fan_out = spec_.maps * spec_.filter_h * spec_.filter_w / (spec_.pool_h * spec_.pool_w);
+  const double bound = std::sqrt(6.0 / (fan_in + fan_out));
+  for (std::size_t i = 0; i < W.size(); ++i) W[i] = static_cast<float>(rng.uniform(-bound, bound));
+  b.zero();
+}
+
+void ConvPoolLayer::forward(const Tensor& in, Tensor& out) {
+  const int batch = in.shape().n;
+  const Conv2dShape cs = conv_shape(batch);
+  const PoolShape ps = pool_shape(batch);
+  conv_out_.resize({batch, spec_.maps, cs.out_h(), cs.out_w()});
+  pooled_.resize({batch, spec_.maps, ps.out_h(), ps.out_w()});
+  out.resize(pooled_.shape());
+  conv2d_forward(cs, in.data(), W.data(), conv_out_.data(), workspace_);
+  max_pool_forward(ps, conv_out_.data(), pooled_.data());
+  const std::size_t pixels = std::size_t(ps.out_h()) * ps.out_w();
+  bias_forward(pooled_.data(), b.data(), out.data(), batch, spec_.maps, pixels);
+  activation_forward(activation_, out.data(), out.data(), out.size());
+}
+
+void ConvPoolLayer::backward(const Tensor& in, const Tensor& out, const Tensor& dout, Tensor* din) {
+  const int batch = in.shape().n;
+  const Conv2dShape cs = conv_shape(batch);
+  const PoolShape ps = pool_shape(batch);
+  dpooled_.resize(out.shape());
+  activation_backward(activation_, out.data(), dout.data(), dpooled_.data(), out.size());
+  bias_backward(dpooled_.data(), db.data(), batch, spec_.maps, std::size_t(ps.out_h()) * ps.out_w());
+  dconv_.resize(conv_out_.shape());
+  max_pool_backward(ps, conv_out_.data(), pooled_.data(), dpooled_.data(), dconv_.data());
+  conv2d_backward_filter(cs, in.data(), dconv_.data(), dW.data(), workspace_);
+  if (din != nullptr) {
+    din->resize(in.shape());
+    conv2d_backward_data(cs, dconv_.data(), W.data(), din->data(), workspace_);
+  }
+}
+
+std::vector<Param> ConvPoolLayer::params() {
+  const Shape& w = W.shape();
+  return {{name() + ".W", &W, &dW, {w.n, w.c, w.h, w.w}}, {name() + ".b", &b, &db, {spec_.maps}}};
+}
+
+std::int64_t ConvPoolLayer::multiply_adds() const {
+  const Conv2dShape c = conv_shape(1);
+  return std::int64_t(c.out_h()) * c.out_w() * c.filter_h * c.filter_w * c.in_maps * c.out_maps;
+}
+
+}  // namespace lenet

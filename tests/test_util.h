@@ -1,0 +1,38 @@
+// Helpers shared by the tests: temporary folders, random fills, closeness checks.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/tensor.h"
+
+namespace lenet::test {
+
+// A fresh folder under the system temp dir, removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Writes bytes to a file (overwriting).
+void write_bytes(const std::string& path, const std::string& bytes);
+std::string read_bytes(const std::string& path);
+
+// Uniform values in [low, high) from a seeded generator.
+std::vector<float> random_floats(std::size_t n, unsigned seed, float low = -1.0f, float high = 1.0f);
+std::vector<double> to_double(const std::vector<float>& v);
+
+// Largest |a - b| / max(1, |b|) over two arrays of equal size.
+double max_relative_error(const float* a, const double* b, std::size_t n);
+double max_relative_error(const float* a, const float* b, std::size_t n);
+
+}  // namespace lenet::test
