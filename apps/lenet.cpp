@@ -1,1 +1,128 @@
-int main() { return 0; }
+// lenet: the command line. Parses arguments and hands them to the subcommands.
+#include <cstdio>
+#include <exception>
+#include <new>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "commands.h"
+#include "core/error.h"
+
+namespace {
+
+// "5" or "5,5" / "5x5" into (h, w).
+std::pair<int, int> parse_size(const std::string& text, const char* flag) {
+  int h = 0, w = 0;
+  char sep = 0;
+  char rest = 0;
+  if (std::sscanf(text.c_str(), "%d%c%d%c", &h, &sep, &w, &rest) == 3 && (sep == ',' || sep == 'x')) return {h, w};
+  if (std::sscanf(text.c_str(), "%d%c", &h, &rest) == 1) return {h, h};
+  lenet::fail("{} must be N or H,W (e.g. 5 or 5,5), got '{}'", flag, text);
+}
+
+void add_common(CLI::App* cmd, lenet::app::CommonOptions& common, bool with_data) {
+  if (with_data) {
+    cmd->add_option("--data", common.data,
+                    "MNIST folder with the four IDX files, raw or .gz (default: $LENET_DATA, else data/mnist)");
+    cmd->add_option("--validation-size", common.validation_size,
+                    "images at the end of the training file held out for validation")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+  }
+  cmd->add_option("--threads", common.threads, "threads for OpenMP and OpenBLAS (0 = all cores)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--json", common.json, "write one JSON object per line instead of text");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"lenet: build, train, run and explain LeNet-family convolutional networks"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "lenet 0.1.0");
+
+  lenet::app::CommonOptions common;
+  lenet::TrainConfig config;
+  config.out = "lenet-model.safetensors";
+  std::vector<int> nkerns{20, 50};
+  int n_hidden = 500;
+  std::string filter_size = "5", pool_size = "2";
+  bool keep_partial = false;
+  std::string model_path;
+  std::vector<std::string> images;
+  int eval_batch = 500;
+
+  CLI::App* train = app.add_subcommand("train", "train the tutorial's LeNet on MNIST (SGD + early stopping)");
+  add_common(train, common, true);
+  train->add_option("--learning-rate", config.learning_rate, "SGD step size")->capture_default_str();
+  train->add_option("--batch-size", config.batch_size, "minibatch size")->capture_default_str();
+  train->add_option("--n-epochs", config.n_epochs, "maximum epochs (0 saves the initial model)")->capture_default_str();
+  train->add_option("--nkerns", nkerns, "filters of the two conv-pool layers")
+      ->delimiter(',')
+      ->expected(2)
+      ->capture_default_str();
+  train->add_option("--n-hidden", n_hidden, "units of the tanh hidden layer")->capture_default_str();
+  train->add_option("--filter-size", filter_size, "conv filter size, N or H,W")->capture_default_str();
+  train->add_option("--pool-size", pool_size, "max-pool size, N or H,W")->capture_default_str();
+  train->add_flag("--keep-partial-windows", keep_partial, "max-pool with ignore_border=False");
+  train->add_option("--seed", config.seed, "seed of numpy's RandomState for the initial weights")
+      ->capture_default_str();
+  train->add_option("--patience", config.patience, "early stopping: look at this many minibatches at least")
+      ->capture_default_str();
+  train->add_option("--patience-increase", config.patience_increase, "early stopping: patience multiplier")
+      ->capture_default_str();
+  train->add_option("--improvement-threshold", config.improvement_threshold,
+                    "early stopping: a relative improvement of this much counts")
+      ->capture_default_str();
+  train->add_flag("--shuffle", config.shuffle, "shuffle the training set every epoch (the tutorial does not)");
+  train->add_option("--out", config.out, "checkpoint path for the best model (safetensors)")->capture_default_str();
+
+  CLI::App* eval = app.add_subcommand("eval", "print the validation and test error of a saved model");
+  add_common(eval, common, true);
+  eval->add_option("--model", model_path, "checkpoint (.safetensors)")->required();
+  eval->add_option("--batch-size", eval_batch, "images per forward pass")->capture_default_str();
+
+  CLI::App* predict = app.add_subcommand("predict", "classify 28x28 grey images (PGM or PNG)");
+  add_common(predict, common, false);
+  predict->add_option("--model", model_path, "checkpoint (.safetensors)")->required();
+  predict->add_option("images", images, "image files")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  try {
+    if (train->parsed()) {
+      const auto [fh, fw] = parse_size(filter_size, "--filter-size");
+      const auto [ph, pw] = parse_size(pool_size, "--pool-size");
+      for (int k : nkerns)
+        if (k <= 0) lenet::fail("--nkerns values must be positive, got {},{}", nkerns[0], nkerns[1]);
+      if (n_hidden <= 0) lenet::fail("--n-hidden must be positive, got {}", n_hidden);
+      lenet::ModelSpec model = lenet::ModelSpec::tutorial(nkerns[0], nkerns[1], n_hidden);
+      for (int i = 0; i < 2; ++i) {
+        model.layers[i].filter_h = fh;
+        model.layers[i].filter_w = fw;
+        model.layers[i].pool_h = ph;
+        model.layers[i].pool_w = pw;
+        model.layers[i].ignore_border = !keep_partial;
+      }
+      return lenet::app::run_train(common, model, config);
+    }
+    if (eval->parsed()) return lenet::app::run_eval(common, model_path, eval_batch);
+    if (predict->parsed()) return lenet::app::run_predict(common, model_path, images);
+  } catch (const lenet::Error& e) {
+    fmt::print(stderr, "lenet: error: {}\n", e.what());
+    return 1;
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr, "lenet: error: out of memory\n");
+    return 1;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "lenet: error: {}\n", e.what());
+    return 1;
+  }
+  return 0;
+}

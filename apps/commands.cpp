@@ -1,0 +1,106 @@
+// lenet train / eval / predict: glue from parsed options to the library.
+#include "commands.h"
+
+#include <filesystem>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "core/parallel.h"
+#include "data/image.h"
+#include "io/checkpoint.h"
+#include "kernels/softmax.h"
+#include "train/evaluate.h"
+
+namespace lenet::app {
+
+std::string resolve_data_dir(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  if (const char* env = std::getenv("LENET_DATA"); env != nullptr && *env != '\0') return env;
+  if (std::filesystem::is_directory("data/mnist")) return "data/mnist";
+  const std::string source_tree = std::string(LENET_SOURCE_DIR) + "/data/mnist";
+  if (std::filesystem::is_directory(source_tree)) return source_tree;
+  fail("no MNIST folder found: pass --data DIR, set LENET_DATA, or run scripts/fetch-mnist.sh");
+}
+
+int run_train(const CommonOptions& common, const ModelSpec& model, const TrainConfig& config) {
+  config.validate();
+  set_threads(common.threads);
+  Network network(model);  // checks the architecture before the data is read
+  const MnistSplit split = load_mnist(resolve_data_dir(common.data), common.validation_size);
+  network.init(config.seed);
+  auto reporter = common.json ? make_json_reporter() : make_text_reporter(::isatty(STDERR_FILENO) != 0);
+  try {
+    train(network, split, config, *reporter);
+  } catch (const DivergedError& e) {
+    fmt::print(stderr, "lenet: error: {}\n", e.what());
+    return 3;
+  }
+  return 0;
+}
+
+int run_eval(const CommonOptions& common, const std::string& model_path, int batch_size) {
+  if (batch_size <= 0) fail("--batch-size must be at least 1, got {}", batch_size);
+  set_threads(common.threads);
+  Network network = network_from_checkpoint(load_checkpoint(model_path));
+  const MnistSplit split = load_mnist(resolve_data_dir(common.data), common.validation_size);
+  const Shape in = network.input_shape();
+  if (in.c != 1 || in.h != split.test.rows || in.w != split.test.cols)
+    fail("{}: the model expects {}x{}x{} input but the data's images are {}x{}", model_path, in.c, in.h, in.w,
+         split.test.rows, split.test.cols);
+  const Evaluation validation = evaluate(network, split.validation, batch_size);
+  const Evaluation test = evaluate(network, split.test, batch_size);
+  if (common.json) {
+    fmt::print("{}\n", nlohmann::json{{"model", model_path},
+                                      {"validation_error", validation.error_rate()},
+                                      {"validation_errors", validation.errors},
+                                      {"validation_count", validation.count},
+                                      {"test_error", test.error_rate()},
+                                      {"test_errors", test.errors},
+                                      {"test_count", test.count}}
+                           .dump());
+  } else {
+    fmt::print("validation error {:f} % ({} of {})\n", validation.error_rate() * 100, validation.errors,
+               validation.count);
+    fmt::print("test error {:f} % ({} of {})\n", test.error_rate() * 100, test.errors, test.count);
+  }
+  return 0;
+}
+
+int run_predict(const CommonOptions& common, const std::string& model_path, const std::vector<std::string>& images) {
+  set_threads(common.threads);
+  Network network = network_from_checkpoint(load_checkpoint(model_path));
+  const Shape in = network.input_shape();
+  if (in.c != 1) fail("{}: predict supports grey-input models only (this one has {} maps)", model_path, in.c);
+  // Read and check every image first, so a bad one is reported before any output.
+  Tensor x({static_cast<int>(images.size()), 1, in.h, in.w});
+  for (std::size_t i = 0; i < images.size(); ++i) {
+    const Image grey = to_grey(read_image(images[i]));
+    if (grey.width != in.w || grey.height != in.h)
+      fail("{}: the image is {}x{} but the model expects {}x{} (resizing is not supported)", images[i], grey.width,
+           grey.height, in.w, in.h);
+    for (std::size_t p = 0; p < grey.pixels.size(); ++p) x[i * grey.pixels.size() + p] = grey.pixels[p] / 255.0f;
+  }
+  const Tensor& probs = network.forward(x);
+  const int k = network.classes();
+  for (std::size_t i = 0; i < images.size(); ++i) {
+    const float* p = probs.data() + i * k;
+    const int best = argmax(p, k);
+    if (common.json) {
+      fmt::print("{}\n", nlohmann::json{{"image", images[i]},
+                                        {"class", best},
+                                        {"probability", p[best]},
+                                        {"probabilities", std::vector<float>(p, p + k)}}
+                             .dump());
+    } else {
+      std::string all;
+      for (int c = 0; c < k; ++c) all += fmt::format(" {}:{:.4f}", c, p[c]);
+      fmt::print("{}: class {} (p = {:.4f})  probabilities{}\n", images[i], best, p[best], all);
+    }
+  }
+  return 0;
+}
+
+}  // namespace lenet::app

@@ -1,0 +1,26 @@
+// The lenet subcommands, called by the argument parser in lenet.cpp.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "nn/model_spec.h"
+#include "train/trainer.h"
+
+namespace lenet::app {
+
+struct CommonOptions {
+  std::string data;  // MNIST folder ("" = the default search)
+  int threads = 0;   // 0 = all cores
+  bool json = false;
+  int validation_size = 10000;
+};
+
+// The MNIST folder to use: --data, else $LENET_DATA, else ./data/mnist, else the source tree's data/mnist.
+std::string resolve_data_dir(const std::string& flag);
+
+int run_train(const CommonOptions& common, const ModelSpec& model, const TrainConfig& config);
+int run_eval(const CommonOptions& common, const std::string& model_path, int batch_size);
+int run_predict(const CommonOptions& common, const std::string& model_path, const std::vector<std::string>& images);
+
+}  // namespace lenet::app

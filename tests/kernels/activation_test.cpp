@@ -1,0 +1,69 @@
+// Activations and bias: against std:: math, and derivatives by central differences.
+#include "kernels/activation.h"
+
+#include <cmath>
+
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "test_util.h"
+
+namespace lenet {
+namespace {
+
+TEST(Activation, ForwardMatchesDefinitions) {
+  const auto x = test::random_floats(100001, 1, -5, 5);
+  std::vector<float> y(x.size());
+  activation_forward(Activation::kTanh, x.data(), y.data(), x.size());
+  for (std::size_t i = 0; i < x.size(); i += 97) EXPECT_NEAR(y[i], std::tanh(double(x[i])), 1e-6);
+  activation_forward(Activation::kSigmoid, x.data(), y.data(), x.size());
+  for (std::size_t i = 0; i < x.size(); i += 97) EXPECT_NEAR(y[i], 1 / (1 + std::exp(-double(x[i]))), 1e-6);
+}
+
+TEST(Activation, BackwardIsTheDerivative) {
+  for (Activation a : {Activation::kTanh, Activation::kSigmoid, Activation::kIdentity}) {
+    const auto x = test::random_floats(257, 2, -3, 3);
+    const auto dy = test::random_floats(257, 3);
+    std::vector<float> y(x.size()), dx(x.size());
+    activation_forward(a, x.data(), y.data(), x.size());
+    activation_backward(a, y.data(), dy.data(), dx.data(), x.size());
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const double h = 1e-5;
+      const double numeric =
+          (ref::activate(a, double(x[i]) + h) - ref::activate(a, double(x[i]) - h)) / (2 * h) * dy[i];
+      EXPECT_NEAR(dx[i], numeric, 1e-5) << activation_name(a) << " at " << x[i];
+    }
+  }
+}
+
+TEST(Activation, ParseNames) {
+  EXPECT_EQ(parse_activation("tanh"), Activation::kTanh);
+  EXPECT_EQ(parse_activation("sigmoid"), Activation::kSigmoid);
+  EXPECT_THROW(parse_activation("relu6"), Error);
+}
+
+TEST(Bias, ForwardAndBackward) {
+  const int batch = 3, maps = 4;
+  const std::size_t pixels = 5;
+  const auto in = test::random_floats(batch * maps * pixels, 4);
+  const auto b = test::random_floats(maps, 5);
+  std::vector<float> out(in.size());
+  bias_forward(in.data(), b.data(), out.data(), batch, maps, pixels);
+  for (int n = 0; n < batch; ++n)
+    for (int c = 0; c < maps; ++c)
+      for (std::size_t p = 0; p < pixels; ++p) {
+        const std::size_t i = (std::size_t(n) * maps + c) * pixels + p;
+        EXPECT_FLOAT_EQ(out[i], in[i] + b[c]);
+      }
+  std::vector<float> db(maps, 1.0f);
+  bias_backward(in.data(), db.data(), batch, maps, pixels);
+  for (int c = 0; c < maps; ++c) {
+    double sum = 1.0;
+    for (int n = 0; n < batch; ++n)
+      for (std::size_t p = 0; p < pixels; ++p) sum += in[(std::size_t(n) * maps + c) * pixels + p];
+    EXPECT_NEAR(db[c], sum, 1e-5);
+  }
+}
+
+}  // namespace
+}  // namespace lenet

@@ -1,0 +1,91 @@
+// conv2d: the fast path against the reference on random shapes, and the flip convention.
+#include "kernels/conv2d.h"
+
+#include <random>
+
+#include <omp.h>
+
+#include <gtest/gtest.h>
+
+#include "test_util.h"
+
+namespace lenet {
+namespace {
+
+TEST(Conv2d, IsATrueConvolutionAsTheano) {
+  // With the filter [[1, 0], [0, 0]], Theano's conv2d picks in[y+1][x+1] (the filter is flipped);
+  // a cross-correlation would pick in[y][x].
+  const Conv2dShape s{1, 1, 3, 3, 1, 2, 2};
+  const float in[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+  const float filter[4] = {1, 0, 0, 0};
+  float out[4];
+  ref::conv2d_forward(s, in, filter, out);
+  EXPECT_EQ(out[0], 5);
+  EXPECT_EQ(out[1], 6);
+  EXPECT_EQ(out[2], 8);
+  EXPECT_EQ(out[3], 9);
+  float fast[4];
+  ConvWorkspace ws;
+  conv2d_forward(s, in, filter, fast, ws);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(fast[i], out[i]);
+}
+
+TEST(Conv2d, FastMatchesReferenceOnRandomShapes) {
+  std::mt19937 gen(42);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(gen); };
+  ConvWorkspace ws;
+  for (int trial = 0; trial < 40; ++trial) {
+    Conv2dShape s;
+    s.batch = pick(1, 19);
+    s.in_maps = pick(1, 6);
+    s.in_h = pick(1, 17);
+    s.in_w = pick(1, 17);
+    s.out_maps = pick(1, 9);
+    s.filter_h = pick(1, s.in_h);
+    s.filter_w = pick(1, s.in_w);
+    SCOPED_TRACE(testing::Message() << "trial " << trial << " batch " << s.batch << " maps " << s.in_maps << "->"
+                                    << s.out_maps << " image " << s.in_h << "x" << s.in_w << " filter "
+                                    << s.filter_h << "x" << s.filter_w);
+    const auto in = test::random_floats(s.in_size(), trial);
+    const auto filters = test::random_floats(s.filters_size(), 1000 + trial);
+    const auto dout = test::random_floats(s.out_size(), 2000 + trial);
+
+    std::vector<double> ref_out(s.out_size());
+    const auto in_d = test::to_double(in), filters_d = test::to_double(filters), dout_d = test::to_double(dout);
+    ref::conv2d_forward(s, in_d.data(), filters_d.data(), ref_out.data());
+    std::vector<float> out(s.out_size());
+    conv2d_forward(s, in.data(), filters.data(), out.data(), ws);
+    EXPECT_LT(test::max_relative_error(out.data(), ref_out.data(), out.size()), 1e-5);
+
+    std::vector<double> ref_din(s.in_size());
+    ref::conv2d_backward_data(s, dout_d.data(), filters_d.data(), ref_din.data());
+    std::vector<float> din(s.in_size(), 123.0f);  // must be overwritten
+    conv2d_backward_data(s, dout.data(), filters.data(), din.data(), ws);
+    EXPECT_LT(test::max_relative_error(din.data(), ref_din.data(), din.size()), 1e-5);
+
+    // backward_filter accumulates: start both from the same non-zero values.
+    const auto start = test::random_floats(s.filters_size(), 3000 + trial);
+    std::vector<double> ref_df = test::to_double(start);
+    ref::conv2d_backward_filter(s, in_d.data(), dout_d.data(), ref_df.data());
+    std::vector<float> df = start;
+    conv2d_backward_filter(s, in.data(), dout.data(), df.data(), ws);
+    EXPECT_LT(test::max_relative_error(df.data(), ref_df.data(), df.size()), 1e-5);
+  }
+}
+
+TEST(Conv2d, BackwardFilterDoesNotDependOnTheThreadCount) {
+  const Conv2dShape s{37, 3, 12, 12, 5, 5, 5};
+  const auto in = test::random_floats(s.in_size(), 1);
+  const auto dout = test::random_floats(s.out_size(), 2);
+  ConvWorkspace ws;
+  std::vector<float> one(s.filters_size(), 0.0f), two(s.filters_size(), 0.0f);
+  omp_set_num_threads(1);
+  conv2d_backward_filter(s, in.data(), dout.data(), one.data(), ws);
+  omp_set_num_threads(2);
+  conv2d_backward_filter(s, in.data(), dout.data(), two.data(), ws);
+  omp_set_num_threads(omp_get_num_procs());
+  for (std::size_t i = 0; i < one.size(); ++i) ASSERT_EQ(one[i], two[i]) << "element " << i;
+}
+
+}  // namespace
+}  // namespace lenet

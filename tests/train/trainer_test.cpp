@@ -1,0 +1,138 @@
+// The training loop on a small generated problem: it learns, saves, and stops cleanly on divergence.
+#include "train/trainer.h"
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <random>
+
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "io/checkpoint.h"
+#include "test_util.h"
+#include "train/evaluate.h"
+
+namespace lenet {
+namespace {
+
+// 12x12 images: class 0 has a bright vertical bar, class 1 a bright horizontal bar, at random places.
+Dataset bars(int count, unsigned seed) {
+  std::mt19937 gen(seed);
+  Dataset d;
+  d.rows = d.cols = 12;
+  d.images.assign(std::size_t(count) * 144, 0);
+  for (int i = 0; i < count; ++i) {
+    const int label = i % 2, at = 2 + int(gen() % 8);
+    d.labels.push_back(label);
+    for (int k = 1; k < 11; ++k) {
+      const int r = label == 0 ? k : at, c = label == 0 ? at : k;
+      d.images[std::size_t(i) * 144 + r * 12 + c] = 255;
+    }
+    for (int p = 0; p < 144; ++p) d.images[std::size_t(i) * 144 + p] |= uint8_t(gen() % 40);
+  }
+  return d;
+}
+
+ModelSpec small_model() {
+  ModelSpec spec = ModelSpec::tutorial(4, 6, 16, 2);
+  spec.in_h = spec.in_w = 12;  // 12 -> conv 8 -> pool 4 -> conv 3x3 2 -> pool 1
+  spec.layers[1].filter_h = spec.layers[1].filter_w = 3;
+  return spec;
+}
+
+class Silent : public Reporter {
+ public:
+  void validation(int, int, int, double e) override { validations.push_back(e); }
+  void new_best(int, int, int, double) override { ++bests; }
+  void epoch_end(int, double, double) override { ++epochs; }
+  void complete(const TrainEnd&) override { completed = true; }
+  std::vector<double> validations;
+  int bests = 0, epochs = 0;
+  bool completed = false;
+};
+
+TEST(Trainer, LearnsSavesTheBestModelAndRestoresIt) {
+  test::TempDir dir;
+  MnistSplit split{bars(400, 1), bars(100, 2), bars(100, 3)};
+  Network net(small_model());
+  net.init(23455);
+  TrainConfig config;
+  config.batch_size = 20;
+  config.n_epochs = 6;
+  config.out = dir.file("best.safetensors");
+  Silent reporter;
+  const TrainEnd end = train(net, split, config, reporter);
+  EXPECT_TRUE(reporter.completed);
+  EXPECT_EQ(reporter.epochs, 6);
+  // validation_frequency = min(20 minibatches, 10000 / 2) = 20: once per epoch.
+  EXPECT_EQ(reporter.validations.size(), 6u);
+  EXPECT_LE(end.best_validation_error, 0.02);
+  EXPECT_LE(end.test_error, 0.05);
+  // The saved model is the best one, and the network holds it too.
+  Network loaded = network_from_checkpoint(load_checkpoint(config.out));
+  EXPECT_DOUBLE_EQ(evaluate(loaded, split.validation, 50).error_rate(), end.best_validation_error);
+  EXPECT_DOUBLE_EQ(evaluate(net, split.test, 50).error_rate(), end.test_error);
+}
+
+TEST(Trainer, ZeroEpochsSavesTheInitialModel) {
+  test::TempDir dir;
+  MnistSplit split{bars(40, 1), bars(10, 2), bars(10, 3)};
+  Network net(small_model());
+  net.init(23455);
+  TrainConfig config;
+  config.batch_size = 10;
+  config.n_epochs = 0;
+  config.out = dir.file("init.safetensors");
+  Silent reporter;
+  train(net, split, config, reporter);
+  Network loaded = network_from_checkpoint(load_checkpoint(config.out));
+  auto a = net.params(), b = loaded.params();
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i)
+    EXPECT_EQ(std::memcmp(a[i].value->data(), b[i].value->data(), a[i].value->size() * 4), 0) << a[i].name;
+}
+
+TEST(Trainer, DivergenceStopsWithTheBestModelKept) {
+  test::TempDir dir;
+  MnistSplit split{bars(100, 1), bars(20, 2), bars(20, 3)};
+  Network net(small_model());
+  net.init(23455);
+  TrainConfig config;
+  config.batch_size = 10;
+  config.patience = 2;  // validate after every minibatch
+  config.learning_rate = 1e30f;
+  config.out = dir.file("best.safetensors");
+  Silent reporter;
+  try {
+    train(net, split, config, reporter);
+    FAIL() << "a learning rate of 1e30 did not diverge";
+  } catch (const DivergedError& e) {
+    EXPECT_NE(std::string(e.what()).find(config.out), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(reporter.completed);
+  ASSERT_TRUE(std::filesystem::exists(config.out));
+  Network loaded = network_from_checkpoint(load_checkpoint(config.out));
+  for (const Param& p : loaded.params())
+    for (std::size_t i = 0; i < p.value->size(); ++i) ASSERT_TRUE(std::isfinite((*p.value)[i])) << p.name;
+}
+
+TEST(Trainer, RejectsSettingsThatMakeNoSense) {
+  MnistSplit split{bars(40, 1), bars(10, 2), bars(10, 3)};
+  Network net(small_model());
+  Silent reporter;
+  TrainConfig config;
+  config.batch_size = 0;
+  EXPECT_THROW(train(net, split, config, reporter), Error);
+  config = TrainConfig{};
+  config.learning_rate = -0.1f;
+  EXPECT_THROW(train(net, split, config, reporter), Error);
+  config = TrainConfig{};
+  config.batch_size = 41;  // larger than the training set
+  EXPECT_THROW(train(net, split, config, reporter), Error);
+  Network wrong_input(ModelSpec::tutorial());  // 28x28 model, 12x12 data
+  EXPECT_THROW(train(wrong_input, split, TrainConfig{}, reporter), Error);
+}
+
+}  // namespace
+}  // namespace lenet
