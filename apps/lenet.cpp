@@ -89,10 +89,19 @@ int main(int argc, char** argv) {
   predict->add_option("--model", model_path, "checkpoint (.safetensors)")->required();
   predict->add_option("images", images, "image files")->required();
 
+  bool known_command = false;
+  for (const CLI::App* cmd : app.get_subcommands([](CLI::App*) { return true; }))
+    known_command |= argc > 1 && cmd->get_name() == argv[1];
+  if (argc > 1 && argv[1][0] != '-' && !known_command) {
+    fmt::print(stderr, "lenet: error: unknown command '{}' (expected train, eval or predict; see lenet --help)\n",
+               argv[1]);
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version exit 0; a usage error exits 2, as is usual for command lines.
+    return app.exit(e) == 0 ? 0 : 2;
   }
 
   try {

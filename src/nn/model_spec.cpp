@@ -78,8 +78,16 @@ void check_keys(const nlohmann::json& j, const std::set<std::string>& allowed, c
 }  // namespace
 
 ModelSpec ModelSpec::from_json(const nlohmann::json& j) {
+  try {
+    return parse(j);
+  } catch (const nlohmann::json::exception& e) {
+    fail("model description: {}", e.what());
+  }
+}
+
+ModelSpec ModelSpec::parse(const nlohmann::json& j) {
   if (!j.is_object()) fail("model description: expected a JSON object");
-  if (j.value("format", std::string("lenet-model")) != "lenet-model")
+  if (j.contains("format") && j["format"] != "lenet-model")
     fail("model description: 'format' must be \"lenet-model\"");
   ModelSpec m;
   if (j.contains("input")) {

@@ -32,6 +32,9 @@ struct ModelSpec {
   nlohmann::json to_json() const;
   // Parses and validates field types; errors name the layer and the field.
   static ModelSpec from_json(const nlohmann::json& j);
+
+ private:
+  static ModelSpec parse(const nlohmann::json& j);
 };
 
 }  // namespace lenet

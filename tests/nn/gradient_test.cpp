@@ -45,6 +45,12 @@ struct ConvPoolCase {
   const char* activation;
 };
 
+void PrintTo(const ConvPoolCase& c, std::ostream* os) {
+  *os << c.batch << "x" << c.in_maps << "x" << c.h << "x" << c.w << " -> " << c.maps << " maps, filter " << c.fh
+      << "x" << c.fw << ", pool " << c.ph << "x" << c.pw << (c.ignore_border ? "" : " keep border") << ", "
+      << c.activation;
+}
+
 class ConvPoolGradient : public testing::TestWithParam<ConvPoolCase> {};
 
 TEST_P(ConvPoolGradient, MatchesCentralDifferences) {

@@ -42,10 +42,11 @@ TEST(Init, SumsMatchNumpyAndBiasesAreZero) {
   for (const Param& p : net.params()) {
     double s = 0;
     for (std::size_t i = 0; i < p.value->size(); ++i) s += (*p.value)[i];
-    if (sums.contains(p.name))
+    if (sums.contains(p.name)) {
       EXPECT_NEAR(s, sums.at(p.name), 1e-9) << p.name;
-    else
+    } else {
       EXPECT_EQ(s, 0.0) << p.name << " should start at zero";
+    }
   }
 }
 

@@ -1,0 +1,123 @@
+// Datasets from IDX files, MNIST's train/validation/test split, and minibatch conversion.
+#include "data/dataset.h"
+
+#include <array>
+#include <climits>
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "core/error.h"
+#include "data/idx.h"
+
+namespace lenet {
+namespace {
+
+// pixel / 255 for every byte value, so the minibatch loop is a table look-up.
+const std::array<float, 256> kPixelToUnit = [] {
+  std::array<float, 256> table{};
+  for (int v = 0; v < 256; ++v) table[v] = static_cast<float>(v) / 255.0f;
+  return table;
+}();
+
+// "train-images-idx3-ubyte" -> "train-images.idx3-ubyte", the name some mirrors use.
+std::string dotted_variant(const std::string& base_name) {
+  const std::size_t idx = base_name.find("idx");
+  if (idx == std::string::npos || idx == 0) return base_name;
+  const std::size_t dash = base_name.rfind('-', idx - 1);
+  if (dash == std::string::npos) return base_name;
+  std::string dotted = base_name;
+  dotted[dash] = '.';
+  return dotted;
+}
+
+}  // namespace
+
+Dataset Dataset::slice(int begin, int count) const {
+  if (begin < 0 || count < 0 || std::int64_t(begin) + count > this->count())
+    fail("dataset slice [{}, {}) is outside the dataset's {} images", begin, std::int64_t(begin) + count,
+         this->count());
+  Dataset part;
+  part.rows = rows;
+  part.cols = cols;
+  const auto first_pixel = images.begin() + static_cast<std::ptrdiff_t>(begin * image_size());
+  part.images.assign(first_pixel, first_pixel + static_cast<std::ptrdiff_t>(count * image_size()));
+  part.labels.assign(labels.begin() + begin, labels.begin() + begin + count);
+  return part;
+}
+
+Dataset load_idx_dataset(const std::string& images_path, const std::string& labels_path) {
+  IdxArray images = read_idx(images_path, 3);
+  const IdxArray labels = read_idx(labels_path, 1);
+  const std::uint32_t count = images.dims[0], rows = images.dims[1], cols = images.dims[2];
+  if (count != labels.dims[0])
+    fail("{} holds {} images but {} holds {} labels", images_path, count, labels_path, labels.dims[0]);
+  if (count > INT_MAX) fail("{}: {} images are more than this program can index", images_path, count);
+  // rows * cols * count equals the file's data size, so a nonzero count bounds rows and cols.
+  if (rows == 0 || cols == 0 || rows > INT_MAX || cols > INT_MAX)
+    fail("{}: images of {} x {} pixels are not usable", images_path, rows, cols);
+  Dataset data;
+  data.rows = static_cast<int>(rows);
+  data.cols = static_cast<int>(cols);
+  data.images = std::move(images.data);
+  // Labels are unsigned bytes, so [0, 255] holds by construction.
+  data.labels.assign(labels.data.begin(), labels.data.end());
+  return data;
+}
+
+std::string find_idx_file(const std::string& dir, const std::string& base_name) {
+  std::vector<std::string> names = {base_name};
+  if (const std::string dotted = dotted_variant(base_name); dotted != base_name) names.push_back(dotted);
+  // Uncompressed first: it reads faster when both are present.
+  for (std::size_t i = 0, n = names.size(); i < n; ++i) names.push_back(names[i] + ".gz");
+  for (const std::string& name : names) {
+    const std::filesystem::path candidate = std::filesystem::path(dir) / name;
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(candidate, ec)) return candidate.string();
+  }
+  fail("cannot find the MNIST file {} in {}: tried {}", base_name, dir, fmt::join(names, ", "));
+}
+
+MnistSplit load_mnist(const std::string& dir, int validation_size) {
+  const std::string train_images = find_idx_file(dir, "train-images-idx3-ubyte");
+  const std::string train_labels = find_idx_file(dir, "train-labels-idx1-ubyte");
+  const std::string test_images = find_idx_file(dir, "t10k-images-idx3-ubyte");
+  const std::string test_labels = find_idx_file(dir, "t10k-labels-idx1-ubyte");
+  const Dataset all_train = load_idx_dataset(train_images, train_labels);
+  if (validation_size < 0 || all_train.count() <= validation_size)
+    fail("{} holds {} images, too few to keep {} for validation and train on the rest", train_images,
+         all_train.count(), validation_size);
+  MnistSplit split;
+  split.test = load_idx_dataset(test_images, test_labels);
+  if (split.test.rows != all_train.rows || split.test.cols != all_train.cols)
+    fail("{} has {} x {} images but {} has {} x {}", train_images, all_train.rows, all_train.cols, test_images,
+         split.test.rows, split.test.cols);
+  const int train_count = all_train.count() - validation_size;
+  split.train = all_train.slice(0, train_count);
+  split.validation = all_train.slice(train_count, validation_size);
+  return split;
+}
+
+void make_minibatch(const Dataset& data, const std::vector<int>& order, int begin, int count, Tensor& x,
+                    std::vector<std::int32_t>& labels) {
+  const std::int64_t end = std::int64_t(begin) + count;
+  const std::int64_t available = order.empty() ? data.count() : std::int64_t(order.size());
+  if (begin < 0 || count < 0 || end > available)
+    fail("minibatch [{}, {}) is outside the {} {}", begin, end, available,
+         order.empty() ? "images of the dataset" : "entries of the order");
+  x.resize({count, 1, data.rows, data.cols});
+  labels.resize(static_cast<std::size_t>(count));
+  const std::size_t image_size = data.image_size();
+  for (int i = 0; i < count; ++i) {
+    const int index = order.empty() ? begin + i : order[static_cast<std::size_t>(begin + i)];
+    if (index < 0 || index >= data.count())
+      fail("minibatch order entry {} is {}, outside the dataset's {} images", begin + i, index, data.count());
+    const std::uint8_t* pixels = data.images.data() + std::size_t(index) * image_size;
+    float* out = x.data() + std::size_t(i) * image_size;
+    for (std::size_t p = 0; p < image_size; ++p) out[p] = kPixelToUnit[pixels[p]];
+    labels[static_cast<std::size_t>(i)] = data.labels[static_cast<std::size_t>(index)];
+  }
+}
+
+}  // namespace lenet

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# The lenet command line on bad input: one clear line on stderr naming the culprit, a non-zero exit, no crash.
+#
+# Usage: cli_test.sh LENET_BINARY
+set -uo pipefail
+
+lenet=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+
+# expect_error NAME PATTERN ARGS...: lenet ARGS must exit 1..2 (not a signal) with PATTERN on stderr.
+expect_error() {
+  local name=$1 pattern=$2
+  shift 2
+  "$lenet" "$@" >"$work/out" 2>"$work/err" </dev/null
+  local rc=$?
+  if [ "$rc" -ge 1 ] && [ "$rc" -le 3 ] && grep -q -- "$pattern" "$work/err" && ! grep -qi "terminate\|sanitizer\|core dumped" "$work/err"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL: $name: exit $rc, stderr:"
+    sed 's/^/    /' "$work/err"
+  fi
+}
+
+# expect_ok NAME PATTERN ARGS...: exit 0 with PATTERN on stdout.
+expect_ok() {
+  local name=$1 pattern=$2
+  shift 2
+  if "$lenet" "$@" >"$work/out" 2>"$work/err" </dev/null && grep -q -- "$pattern" "$work/out"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL: $name: stdout:"; sed 's/^/    /' "$work/out"; echo "  stderr:"; sed 's/^/    /' "$work/err"
+  fi
+}
+
+# A tiny IDX data folder: 30 train images (10 held out for validation), 10 test images, 28x28.
+mkdir "$work/data"
+python_free_idx() {  # python_free_idx FILE MAGIC_HEX COUNT [ROWS COLS]: header + zero bytes
+  local file=$1 magic=$2 count=$3 rows=${4:-} cols=${5:-}
+  {
+    printf "$magic"
+    printf "%08x" "$count" | sed 's/../\\x&/g' | xargs -0 printf
+    if [ -n "$rows" ]; then
+      printf "%08x" "$rows" | sed 's/../\\x&/g' | xargs -0 printf
+      printf "%08x" "$cols" | sed 's/../\\x&/g' | xargs -0 printf
+      head -c $((count * rows * cols)) /dev/zero
+    else
+      head -c "$count" /dev/zero
+    fi
+  } >"$file"
+}
+python_free_idx "$work/data/train-images-idx3-ubyte" '\x00\x00\x08\x03' 30 28 28
+python_free_idx "$work/data/train-labels-idx1-ubyte" '\x00\x00\x08\x01' 30
+python_free_idx "$work/data/t10k-images-idx3-ubyte" '\x00\x00\x08\x03' 10 28 28
+python_free_idx "$work/data/t10k-labels-idx1-ubyte" '\x00\x00\x08\x01' 10
+
+expect_ok "help" "train" --help
+expect_ok "train help" "--learning-rate" train --help
+expect_error "unknown flag" "--frobnicate" train --frobnicate
+expect_error "unknown command" "fly" fly
+expect_error "batch 0" "batch-size" train --batch-size 0 --data "$work/data"
+expect_error "negative learning rate" "learning-rate" train --learning-rate -0.1 --data "$work/data"
+expect_error "nkerns zero" "nkerns" train --nkerns 0,50 --data "$work/data"
+expect_error "nkerns one value" "nkerns" train --nkerns 20 --data "$work/data"
+expect_error "filter too big" "layer1" train --filter-size 13 --data "$work/data"
+expect_error "filter nonsense" "filter-size" train --filter-size five --data "$work/data"
+expect_error "missing data dir" "$work/nowhere" train --data "$work/nowhere"
+expect_error "validation too large" "validation" train --data "$work/data" --validation-size 30 --n-epochs 0 --out "$work/m.safetensors"
+
+# Zero epochs saves the initial model; eval and predict use it.
+expect_ok "train 0 epochs" "Optimization complete" train --data "$work/data" --validation-size 10 --batch-size 5 --n-epochs 0 --out "$work/m.safetensors"
+expect_ok "eval" "test error" eval --model "$work/m.safetensors" --data "$work/data" --validation-size 10
+expect_ok "train json" '"event":"complete"' train --json --data "$work/data" --validation-size 10 --batch-size 5 --n-epochs 1 --out "$work/m2.safetensors"
+printf 'P5\n28 28\n255\n' >"$work/digit.pgm"; head -c 784 /dev/zero >>"$work/digit.pgm"
+expect_ok "predict" "class" predict --model "$work/m.safetensors" "$work/digit.pgm"
+printf 'P5\n32 32\n255\n' >"$work/big.pgm"; head -c 1024 /dev/zero >>"$work/big.pgm"
+expect_error "predict wrong size" "big.pgm" predict --model "$work/m.safetensors" "$work/big.pgm"
+expect_error "predict not an image" "model.txt" predict --model "$work/m.safetensors" "$work/model.txt"
+
+# Corrupt or truncated checkpoints.
+head -c 100 "$work/m.safetensors" >"$work/cut.safetensors"
+expect_error "truncated checkpoint" "cut.safetensors" eval --model "$work/cut.safetensors" --data "$work/data"
+echo "not a model" >"$work/model.txt"
+expect_error "garbage checkpoint" "model.txt" eval --model "$work/model.txt" --data "$work/data"
+expect_error "missing checkpoint" "absent.safetensors" predict --model "$work/absent.safetensors" "$work/digit.pgm"
+
+# Broken IDX files.
+cp -r "$work/data" "$work/bad"
+head -c 1000 "$work/data/train-images-idx3-ubyte" >"$work/bad/train-images-idx3-ubyte"
+expect_error "truncated idx" "train-images-idx3-ubyte" train --data "$work/bad" --validation-size 10
+cp "$work/data/train-images-idx3-ubyte" "$work/bad/train-images-idx3-ubyte"
+printf '\x00\x00\x08\x05' | dd of="$work/bad/train-images-idx3-ubyte" conv=notrunc status=none
+expect_error "wrong magic" "train-images-idx3-ubyte" train --data "$work/bad" --validation-size 10
+cp "$work/data/train-images-idx3-ubyte" "$work/bad/train-images-idx3-ubyte"
+python_free_idx "$work/bad/train-labels-idx1-ubyte" '\x00\x00\x08\x01' 29
+expect_error "label count" "train-labels-idx1-ubyte" train --data "$work/bad" --validation-size 10
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
