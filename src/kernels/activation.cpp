@@ -21,8 +21,22 @@ std::string activation_name(Activation a) {
   return "?";
 }
 
+namespace {
+
+__attribute__((target_clones("avx512f", "avx2", "default"))) void tanh_span(const float* x, float* y, long n) {
+  for (long i = 0; i < n; ++i) y[i] = tanh_fast(x[i]);
+}
+
+}  // namespace
+
 void activation_forward(Activation a, const float* x, float* y, std::size_t count) {
   const long n = static_cast<long>(count);
+  if (a == Activation::kTanh) {
+    constexpr long kBlock = 16384;
+#pragma omp parallel for schedule(static) if (n > kBlock)
+    for (long begin = 0; begin < n; begin += kBlock) tanh_span(x + begin, y + begin, std::min(kBlock, n - begin));
+    return;
+  }
 #pragma omp parallel for schedule(static) if (n > 16384)
   for (long i = 0; i < n; ++i) y[i] = ref::activate(a, x[i]);
 }

@@ -8,11 +8,10 @@
 #include "kernels/gemm.h"
 
 namespace lenet {
-namespace {
 
 // cols[(c*fh + i)*fw + j][y*ow + x] = in[c][y + fh-1-i][x + fw-1-j] for one image, so that
 // filters[k] (as a row of in_maps*fh*fw) times cols gives the true convolution.
-void im2col(const Conv2dShape& s, const float* in, float* cols) {
+void conv2d_im2col(const Conv2dShape& s, const float* in, float* cols) {
   const int oh = s.out_h(), ow = s.out_w();
   for (int c = 0; c < s.in_maps; ++c)
     for (int i = 0; i < s.filter_h; ++i)
@@ -23,8 +22,7 @@ void im2col(const Conv2dShape& s, const float* in, float* cols) {
       }
 }
 
-// The adjoint of im2col: din[c][y + fh-1-i][x + fw-1-j] += cols[...]. din must be zeroed first.
-void col2im(const Conv2dShape& s, const float* cols, float* din) {
+void conv2d_col2im(const Conv2dShape& s, const float* cols, float* din) {
   const int oh = s.out_h(), ow = s.out_w();
   for (int c = 0; c < s.in_maps; ++c)
     for (int i = 0; i < s.filter_h; ++i)
@@ -38,6 +36,8 @@ void col2im(const Conv2dShape& s, const float* cols, float* din) {
         }
       }
 }
+
+namespace {
 
 std::size_t patch_size(const Conv2dShape& s) { return std::size_t(s.in_maps) * s.filter_h * s.filter_w; }
 std::size_t out_pixels(const Conv2dShape& s) { return std::size_t(s.out_h()) * s.out_w(); }
@@ -54,7 +54,7 @@ void conv2d_forward(const Conv2dShape& s, const float* in, const float* filters,
 #pragma omp parallel for schedule(static)
   for (int n = 0; n < s.batch; ++n) {
     float* cols = scratch + K * P * omp_get_thread_num();
-    im2col(s, in + n * in_image, cols);
+    conv2d_im2col(s, in + n * in_image, cols);
     gemm(false, false, s.out_maps, int(P), int(K), 1.0f, filters, int(K), cols, int(P), 0.0f, out + n * out_image,
          int(P));
   }
@@ -73,7 +73,7 @@ void conv2d_backward_data(const Conv2dShape& s, const float* dout, const float* 
          int(P));
     float* d = din + n * in_image;
     std::fill_n(d, in_image, 0.0f);
-    col2im(s, cols, d);
+    conv2d_col2im(s, cols, d);
   }
 }
 
@@ -92,7 +92,7 @@ void conv2d_backward_filter(const Conv2dShape& s, const float* in, const float* 
     float* partial = partials + fsize * chunk;
     const int end = std::min(s.batch, (chunk + 1) * kFilterChunk);
     for (int n = chunk * kFilterChunk; n < end; ++n) {
-      im2col(s, in + n * in_image, cols);
+      conv2d_im2col(s, in + n * in_image, cols);
       // partial [out_maps x K] (+)= dout [out_maps x P] * cols^T [P x K]
       gemm(false, true, s.out_maps, int(K), int(P), 1.0f, dout + n * out_image, int(P), cols, int(P),
            n == chunk * kFilterChunk ? 0.0f : 1.0f, partial, int(K));

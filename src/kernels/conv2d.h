@@ -42,6 +42,13 @@ void conv2d_backward_data(const Conv2dShape& s, const float* dout, const float* 
 void conv2d_backward_filter(const Conv2dShape& s, const float* in, const float* dout, float* dfilters,
                             ConvWorkspace& ws);
 
+// One image's patches as a matrix (im2col) with the flipped filter index:
+// cols[(c*fh + i)*fw + j][y*ow + x] = in[c][y + fh-1-i][x + fw-1-j], so that the filters, as an
+// [out_maps x in_maps*fh*fw] matrix, times cols is the convolution.
+void conv2d_im2col(const Conv2dShape& s, const float* image, float* cols);
+// Its adjoint: din[c][y + fh-1-i][x + fw-1-j] += cols[...] for one image (din zeroed first).
+void conv2d_col2im(const Conv2dShape& s, const float* cols, float* din_image);
+
 namespace ref {
 
 // Plain loops, the definition above written out; T = float or double.

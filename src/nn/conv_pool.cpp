@@ -15,6 +15,9 @@ ConvPoolLayer::ConvPoolLayer(const LayerSpec& spec, Shape input_shape)
     fail("layer '{}': filter size must be positive, got {}x{}", n, spec.filter_h, spec.filter_w);
   if (spec.pool_h <= 0 || spec.pool_w <= 0)
     fail("layer '{}': pool size must be positive, got {}x{}", n, spec.pool_h, spec.pool_w);
+  if (spec.pool_h * spec.pool_w > kMaxPoolWindowPixels)
+    fail("layer '{}': pool windows of more than {} pixels are not supported, got {}x{}", n, kMaxPoolWindowPixels,
+         spec.pool_h, spec.pool_w);
   if (spec.filter_h > input_shape.h || spec.filter_w > input_shape.w)
     fail("layer '{}': filter {}x{} does not fit its input {}x{} (input shape {})", n, spec.filter_h, spec.filter_w,
          input_shape.h, input_shape.w, input_shape.str());
@@ -35,13 +38,11 @@ ConvPoolLayer::ConvPoolLayer(const LayerSpec& spec, Shape input_shape)
   db.zero();
 }
 
-Conv2dShape ConvPoolLayer::conv_shape(int batch) const {
-  return {batch, input_shape_.c, input_shape_.h, input_shape_.w, spec_.maps, spec_.filter_h, spec_.filter_w};
-}
-
-PoolShape ConvPoolLayer::pool_shape(int batch) const {
-  const Conv2dShape c = conv_shape(batch);
-  return {batch * spec_.maps, c.out_h(), c.out_w(), spec_.pool_h, spec_.pool_w, spec_.ignore_border};
+ConvPoolShape ConvPoolLayer::shape(int batch) const {
+  return {{batch, input_shape_.c, input_shape_.h, input_shape_.w, spec_.maps, spec_.filter_h, spec_.filter_w},
+          spec_.pool_h,
+          spec_.pool_w,
+          spec_.ignore_border};
 }
 
 void ConvPoolLayer::init(Rng& rng) {
@@ -54,32 +55,15 @@ void ConvPoolLayer::init(Rng& rng) {
 
 void ConvPoolLayer::forward(const Tensor& in, Tensor& out) {
   const int batch = in.shape().n;
-  const Conv2dShape cs = conv_shape(batch);
-  const PoolShape ps = pool_shape(batch);
-  conv_out_.resize({batch, spec_.maps, cs.out_h(), cs.out_w()});
-  pooled_.resize({batch, spec_.maps, ps.out_h(), ps.out_w()});
-  out.resize(pooled_.shape());
-  conv2d_forward(cs, in.data(), W.data(), conv_out_.data(), workspace_);
-  max_pool_forward(ps, conv_out_.data(), pooled_.data());
-  const std::size_t pixels = std::size_t(ps.out_h()) * ps.out_w();
-  bias_forward(pooled_.data(), b.data(), out.data(), batch, spec_.maps, pixels);
-  activation_forward(activation_, out.data(), out.data(), out.size());
+  out.resize({batch, output_shape_.c, output_shape_.h, output_shape_.w});
+  masks_.resize(out.size());
+  conv_pool_forward(shape(batch), activation_, in.data(), W.data(), b.data(), out.data(), masks_.data(), workspace_);
 }
 
 void ConvPoolLayer::backward(const Tensor& in, const Tensor& out, const Tensor& dout, Tensor* din) {
-  const int batch = in.shape().n;
-  const Conv2dShape cs = conv_shape(batch);
-  const PoolShape ps = pool_shape(batch);
-  dpooled_.resize(out.shape());
-  activation_backward(activation_, out.data(), dout.data(), dpooled_.data(), out.size());
-  bias_backward(dpooled_.data(), db.data(), batch, spec_.maps, std::size_t(ps.out_h()) * ps.out_w());
-  dconv_.resize(conv_out_.shape());
-  max_pool_backward(ps, conv_out_.data(), pooled_.data(), dpooled_.data(), dconv_.data());
-  conv2d_backward_filter(cs, in.data(), dconv_.data(), dW.data(), workspace_);
-  if (din != nullptr) {
-    din->resize(in.shape());
-    conv2d_backward_data(cs, dconv_.data(), W.data(), din->data(), workspace_);
-  }
+  if (din != nullptr) din->resize(in.shape());
+  conv_pool_backward(shape(in.shape().n), activation_, in.data(), W.data(), out.data(), masks_.data(), dout.data(),
+                     dW.data(), db.data(), din != nullptr ? din->data() : nullptr, workspace_);
 }
 
 std::vector<Param> ConvPoolLayer::params() {
@@ -88,7 +72,7 @@ std::vector<Param> ConvPoolLayer::params() {
 }
 
 std::int64_t ConvPoolLayer::multiply_adds() const {
-  const Conv2dShape c = conv_shape(1);
+  const Conv2dShape c = shape(1).conv;
   return std::int64_t(c.out_h()) * c.out_w() * c.filter_h * c.filter_w * c.in_maps * c.out_maps;
 }
 

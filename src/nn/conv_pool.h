@@ -1,9 +1,11 @@
-// LeNetConvPoolLayer: convolution, then max-pooling, then + bias, then tanh (the seed's order).
+// LeNetConvPoolLayer: convolution, then max-pooling, then + bias, then tanh (the seed's order),
+// computed by the fused kernel in kernels/conv_pool.h.
 #pragma once
 
-#include "kernels/activation.h"
-#include "kernels/conv2d.h"
-#include "kernels/pooling.h"
+#include <cstdint>
+#include <vector>
+
+#include "kernels/conv_pool.h"
 #include "nn/layer.h"
 
 namespace lenet {
@@ -24,14 +26,10 @@ class ConvPoolLayer final : public Layer {
   Tensor W, b, dW, db;  // W [out_maps, in_maps, fh, fw], b [out_maps]
 
  private:
-  Conv2dShape conv_shape(int batch) const;
-  PoolShape pool_shape(int batch) const;
+  ConvPoolShape shape(int batch) const;
 
   Activation activation_;
-  Tensor conv_out_;  // conv output, before pooling: the pooling gradient needs it
-  Tensor pooled_;    // pooled, before the bias
-  Tensor dpooled_;   // gradient scratch
-  Tensor dconv_;
+  std::vector<std::uint32_t> masks_;  // per output: the window pixels equal to the max
   ConvWorkspace workspace_;
 };
 

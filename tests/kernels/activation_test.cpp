@@ -67,3 +67,24 @@ TEST(Bias, ForwardAndBackward) {
 
 }  // namespace
 }  // namespace lenet
+
+namespace lenet {
+namespace {
+
+TEST(Activation, FastTanhIsWithin2e7OfTanh) {
+  double worst = 0, worst_relative_small = 0;
+  for (double x = -12; x <= 12; x += 1.0 / 4096) {
+    const float xf = static_cast<float>(x);
+    const double err = std::abs(double(tanh_fast(xf)) - std::tanh(double(xf)));
+    worst = std::max(worst, err);
+    if (std::abs(xf) < 0.0625 && xf != 0) worst_relative_small = std::max(worst_relative_small, err / std::abs(xf));
+  }
+  EXPECT_LT(worst, 2e-7);
+  EXPECT_LT(worst_relative_small, 2e-7);
+  EXPECT_EQ(tanh_fast(0.0f), 0.0f);
+  EXPECT_EQ(tanh_fast(-100.0f), -1.0f);
+  EXPECT_EQ(tanh_fast(1e-30f), 1e-30f);
+}
+
+}  // namespace
+}  // namespace lenet

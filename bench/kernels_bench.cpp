@@ -1,0 +1,113 @@
+// Google Benchmark microbenchmarks of each kernel on the tutorial LeNet's shapes (batch 500),
+// reported in G multiply-adds per second ("MAC/s"; comparisons per second for pooling).
+#include <benchmark/benchmark.h>
+
+#include <random>
+#include <vector>
+
+#include "kernels/conv2d.h"
+#include "kernels/gemm.h"
+#include "kernels/pooling.h"
+
+namespace {
+
+std::vector<float> random_vector(std::size_t n, unsigned seed) {
+  std::mt19937 gen(seed);
+  std::uniform_real_distribution<float> dist(-1, 1);
+  std::vector<float> v(n);
+  for (float& x : v) x = dist(gen);
+  return v;
+}
+
+// conv1: 1 -> 20 maps on 28x28; conv2: 20 -> 50 maps on 12x12; 5x5 filters, batch 500.
+const lenet::Conv2dShape kConv[] = {{500, 1, 28, 28, 20, 5, 5}, {500, 20, 12, 12, 50, 5, 5}};
+
+double conv_macs(const lenet::Conv2dShape& s) {
+  return double(s.batch) * s.out_maps * s.out_h() * s.out_w() * s.in_maps * s.filter_h * s.filter_w;
+}
+
+void set_rate(benchmark::State& state, double per_iteration, const char* name = "MAC/s") {
+  state.counters[name] = benchmark::Counter(per_iteration * double(state.iterations()), benchmark::Counter::kIsRate);
+}
+
+void BM_ConvForward(benchmark::State& state) {
+  const auto& s = kConv[state.range(0)];
+  const auto in = random_vector(s.in_size(), 1), w = random_vector(s.filters_size(), 2);
+  std::vector<float> out(s.out_size());
+  lenet::ConvWorkspace ws;
+  for (auto _ : state) {
+    lenet::conv2d_forward(s, in.data(), w.data(), out.data(), ws);
+    benchmark::DoNotOptimize(out.data());
+  }
+  set_rate(state, conv_macs(s));
+}
+
+void BM_ConvBackwardData(benchmark::State& state) {
+  const auto& s = kConv[state.range(0)];
+  const auto dout = random_vector(s.out_size(), 1), w = random_vector(s.filters_size(), 2);
+  std::vector<float> din(s.in_size());
+  lenet::ConvWorkspace ws;
+  for (auto _ : state) {
+    lenet::conv2d_backward_data(s, dout.data(), w.data(), din.data(), ws);
+    benchmark::DoNotOptimize(din.data());
+  }
+  set_rate(state, conv_macs(s));
+}
+
+void BM_ConvBackwardFilter(benchmark::State& state) {
+  const auto& s = kConv[state.range(0)];
+  const auto in = random_vector(s.in_size(), 1), dout = random_vector(s.out_size(), 2);
+  std::vector<float> dw(s.filters_size());
+  lenet::ConvWorkspace ws;
+  for (auto _ : state) {
+    lenet::conv2d_backward_filter(s, in.data(), dout.data(), dw.data(), ws);
+    benchmark::DoNotOptimize(dw.data());
+  }
+  set_rate(state, conv_macs(s));
+}
+
+void BM_MaxPoolForward(benchmark::State& state) {
+  const lenet::PoolShape s{500 * 20, 24, 24, 2, 2, true};
+  const auto in = random_vector(s.in_size(), 1);
+  std::vector<float> out(s.out_size());
+  for (auto _ : state) {
+    lenet::max_pool_forward(s, in.data(), out.data());
+    benchmark::DoNotOptimize(out.data());
+  }
+  set_rate(state, double(s.in_size()), "pixels/s");
+}
+
+void BM_MaxPoolBackward(benchmark::State& state) {
+  const lenet::PoolShape s{500 * 20, 24, 24, 2, 2, true};
+  const auto in = random_vector(s.in_size(), 1), dout = random_vector(s.out_size(), 2);
+  std::vector<float> out(s.out_size()), din(s.in_size());
+  lenet::max_pool_forward(s, in.data(), out.data());
+  for (auto _ : state) {
+    lenet::max_pool_backward(s, in.data(), out.data(), dout.data(), din.data());
+    benchmark::DoNotOptimize(din.data());
+  }
+  set_rate(state, double(s.in_size()), "pixels/s");
+}
+
+// The hidden layer: [500 x 800] . [800 x 500].
+void BM_DenseGemm(benchmark::State& state) {
+  const int M = 500, N = 500, K = 800;
+  const auto a = random_vector(std::size_t(M) * K, 1), b = random_vector(std::size_t(K) * N, 2);
+  std::vector<float> c(std::size_t(M) * N);
+  for (auto _ : state) {
+    lenet::gemm(false, false, M, N, K, 1.0f, a.data(), K, b.data(), N, 0.0f, c.data(), N);
+    benchmark::DoNotOptimize(c.data());
+  }
+  set_rate(state, double(M) * N * K);
+}
+
+BENCHMARK(BM_ConvForward)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ConvBackwardData)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ConvBackwardFilter)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_MaxPoolForward)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_MaxPoolBackward)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_DenseGemm)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,179 @@
+// Fused conv + max-pool + bias + activation, forward and backward, parallel over images.
+#include "kernels/conv_pool.h"
+
+#include <algorithm>
+
+#include <omp.h>
+
+#include "kernels/gemm.h"
+
+namespace lenet {
+namespace {
+
+constexpr int kChunk = 8;  // images per filter-gradient partial sum
+
+float activate_fast(Activation a, float x) { return a == Activation::kTanh ? tanh_fast(x) : ref::activate(a, x); }
+
+// Pools one map's convolution output (conv_h x conv_w) into out (activation of max + bias) and masks.
+__attribute__((target_clones("avx512f", "avx2", "default"))) void pool_2x2_tanh(
+    const float* conv, int conv_w, int oh, int ow, float bias, float* out, std::uint32_t* masks) {
+  for (int y = 0; y < oh; ++y) {
+    const float* r0 = conv + std::size_t(2 * y) * conv_w;
+    const float* r1 = r0 + conv_w;
+    for (int x = 0; x < ow; ++x) {
+      const float a0 = r0[2 * x], a1 = r0[2 * x + 1], a2 = r1[2 * x], a3 = r1[2 * x + 1];
+      const float m01 = a0 > a1 ? a0 : a1, m23 = a2 > a3 ? a2 : a3;
+      const float m = m01 > m23 ? m01 : m23;
+      masks[y * ow + x] = std::uint32_t(a0 == m) | std::uint32_t(a1 == m) << 1 | std::uint32_t(a2 == m) << 2 |
+                          std::uint32_t(a3 == m) << 3;
+      out[y * ow + x] = tanh_fast(m + bias);
+    }
+  }
+}
+
+void pool_general(const ConvPoolShape& s, Activation act, const float* conv, float bias, float* out,
+                  std::uint32_t* masks) {
+  const PoolShape p = s.pool();
+  const int oh = p.out_h(), ow = p.out_w();
+  for (int y = 0; y < oh; ++y)
+    for (int x = 0; x < ow; ++x) {
+      const int y0 = y * s.pool_h, x0 = x * s.pool_w;
+      const int y1 = std::min(y0 + s.pool_h, p.in_h), x1 = std::min(x0 + s.pool_w, p.in_w);
+      float m = conv[std::size_t(y0) * p.in_w + x0];
+      for (int i = y0; i < y1; ++i)
+        for (int j = x0; j < x1; ++j) m = std::max(m, conv[std::size_t(i) * p.in_w + j]);
+      std::uint32_t mask = 0;
+      for (int i = y0; i < y1; ++i)
+        for (int j = x0; j < x1; ++j)
+          if (conv[std::size_t(i) * p.in_w + j] == m) mask |= 1u << ((i - y0) * s.pool_w + (j - x0));
+      masks[y * ow + x] = mask;
+      out[y * ow + x] = activate_fast(act, m + bias);
+    }
+}
+
+bool fast_2x2(const ConvPoolShape& s, Activation act) {
+  const PoolShape p = s.pool();
+  return act == Activation::kTanh && s.pool_h == 2 && s.pool_w == 2 &&
+         (s.ignore_border || (p.in_h % 2 == 0 && p.in_w % 2 == 0));
+}
+
+// dconv (zeroed here) from the pooled gradient g through the masks.
+void unpool(const ConvPoolShape& s, const float* g, const std::uint32_t* masks, float* dconv) {
+  const PoolShape p = s.pool();
+  const int oh = p.out_h(), ow = p.out_w();
+  std::fill_n(dconv, std::size_t(p.in_h) * p.in_w, 0.0f);
+  for (int y = 0; y < oh; ++y)
+    for (int x = 0; x < ow; ++x) {
+      std::uint32_t mask = masks[y * ow + x];
+      const float v = g[y * ow + x];
+      while (mask != 0) {
+        const int bit = __builtin_ctz(mask);
+        mask &= mask - 1;
+        dconv[std::size_t(y * s.pool_h + bit / s.pool_w) * p.in_w + x * s.pool_w + bit % s.pool_w] = v;
+      }
+    }
+}
+
+struct Buffers {
+  float* cols;  // [K x P]
+  float* conv;  // [out_maps x P]
+};
+
+Buffers thread_buffers(float* base, const Conv2dShape& c) {
+  const std::size_t K = std::size_t(c.in_maps) * c.filter_h * c.filter_w, P = std::size_t(c.out_h()) * c.out_w();
+  float* mine = base + (K + std::size_t(c.out_maps)) * P * omp_get_thread_num();
+  return {mine, mine + K * P};
+}
+
+std::size_t per_thread_floats(const Conv2dShape& c) {
+  return (std::size_t(c.in_maps) * c.filter_h * c.filter_w + c.out_maps) * c.out_h() * c.out_w();
+}
+
+}  // namespace
+
+void conv_pool_forward(const ConvPoolShape& s, Activation act, const float* in, const float* filters,
+                       const float* bias, float* out, std::uint32_t* masks, ConvWorkspace& ws) {
+  const Conv2dShape& c = s.conv;
+  const int K = c.in_maps * c.filter_h * c.filter_w, P = c.out_h() * c.out_w();
+  const PoolShape p = s.pool();
+  const std::size_t pooled = std::size_t(p.out_h()) * p.out_w();
+  const std::size_t in_image = std::size_t(c.in_maps) * c.in_h * c.in_w;
+  const bool fast = fast_2x2(s, act);
+  float* base = ws.get(per_thread_floats(c) * omp_get_max_threads());
+#pragma omp parallel for schedule(static)
+  for (int n = 0; n < c.batch; ++n) {
+    const Buffers b = thread_buffers(base, c);
+    conv2d_im2col(c, in + n * in_image, b.cols);
+    gemm(false, false, c.out_maps, P, K, 1.0f, filters, K, b.cols, P, 0.0f, b.conv, P);
+    for (int m = 0; m < c.out_maps; ++m) {
+      const std::size_t o = (std::size_t(n) * c.out_maps + m) * pooled;
+      if (fast)
+        pool_2x2_tanh(b.conv + std::size_t(m) * P, c.out_w(), p.out_h(), p.out_w(), bias[m], out + o, masks + o);
+      else
+        pool_general(s, act, b.conv + std::size_t(m) * P, bias[m], out + o, masks + o);
+    }
+  }
+}
+
+void conv_pool_backward(const ConvPoolShape& s, Activation act, const float* in, const float* filters,
+                        const float* out, const std::uint32_t* masks, const float* dout, float* dfilters,
+                        float* dbias, float* din, ConvWorkspace& ws) {
+  const Conv2dShape& c = s.conv;
+  const int K = c.in_maps * c.filter_h * c.filter_w, P = c.out_h() * c.out_w();
+  const PoolShape p = s.pool();
+  const std::size_t pooled = std::size_t(p.out_h()) * p.out_w();
+  const std::size_t in_image = std::size_t(c.in_maps) * c.in_h * c.in_w;
+  const std::size_t fsize = c.filters_size();
+  const int chunks = (c.batch + kChunk - 1) / kChunk;
+  const int threads = omp_get_max_threads();
+  // Per thread: cols, conv, and the pooled gradient of one map; then the chunk partials of
+  // dfilters and one dbias row per image.
+  const std::size_t per_thread = per_thread_floats(c) + pooled;
+  float* base = ws.get(per_thread * threads + fsize * chunks + std::size_t(c.batch) * c.out_maps);
+  float* filter_partials = base + per_thread * threads;
+  float* bias_partials = filter_partials + fsize * chunks;
+#pragma omp parallel for schedule(static)
+  for (int chunk = 0; chunk < chunks; ++chunk) {
+    float* mine = base + per_thread * omp_get_thread_num();
+    float* cols = mine;
+    float* dconv = cols + std::size_t(K) * P;
+    float* g = dconv + std::size_t(c.out_maps) * P;
+    const int end = std::min(c.batch, (chunk + 1) * kChunk);
+    for (int n = chunk * kChunk; n < end; ++n) {
+      for (int m = 0; m < c.out_maps; ++m) {
+        const std::size_t o = (std::size_t(n) * c.out_maps + m) * pooled;
+        float sum = 0;
+        for (std::size_t i = 0; i < pooled; ++i) {
+          g[i] = dout[o + i] * ref::activation_derivative_from_output(act, out[o + i]);
+          sum += g[i];
+        }
+        bias_partials[std::size_t(n) * c.out_maps + m] = sum;
+        unpool(s, g, masks + o, dconv + std::size_t(m) * P);
+      }
+      conv2d_im2col(c, in + n * in_image, cols);
+      // partial [out_maps x K] (+)= dconv [out_maps x P] . cols^T [P x K]
+      gemm(false, true, c.out_maps, K, P, 1.0f, dconv, P, cols, P, n == chunk * kChunk ? 0.0f : 1.0f,
+           filter_partials + fsize * chunk, K);
+      if (din != nullptr) {
+        // cols [K x P] = filters^T [K x out_maps] . dconv [out_maps x P]
+        gemm(true, false, K, P, c.out_maps, 1.0f, filters, K, dconv, P, 0.0f, cols, P);
+        float* d = din + n * in_image;
+        std::fill_n(d, in_image, 0.0f);
+        conv2d_col2im(c, cols, d);
+      }
+    }
+  }
+#pragma omp parallel for schedule(static)
+  for (std::size_t e = 0; e < fsize; ++e) {
+    float acc = dfilters[e];
+    for (int chunk = 0; chunk < chunks; ++chunk) acc += filter_partials[fsize * chunk + e];
+    dfilters[e] = acc;
+  }
+  for (int m = 0; m < c.out_maps; ++m) {
+    double acc = 0;
+    for (int n = 0; n < c.batch; ++n) acc += bias_partials[std::size_t(n) * c.out_maps + m];
+    dbias[m] += static_cast<float>(acc);
+  }
+}
+
+}  // namespace lenet
