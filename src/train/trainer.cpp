@@ -65,7 +65,7 @@ TrainEnd train(Network& network, const MnistSplit& split, const TrainConfig& con
   const auto t0 = Clock::now();
   std::map<std::string, std::string> info{{"lenet.seed", std::to_string(config.seed)}};
   if (config.n_epochs == 0) {
-    info["lenet.epochs"] = "0";
+    info.emplace("lenet.epoch", "0");
     save_best(network, config, info, reporter);
   }
 
