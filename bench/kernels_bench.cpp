@@ -2,12 +2,17 @@
 // reported in G multiply-adds per second ("MAC/s"; comparisons per second for pooling).
 #include <benchmark/benchmark.h>
 
+#include <omp.h>
+
 #include <random>
 #include <vector>
 
 #include "kernels/conv2d.h"
 #include "kernels/gemm.h"
 #include "kernels/pooling.h"
+#include "kernels/small_gemm.h"
+
+#include <cblas.h>
 
 namespace {
 
@@ -101,6 +106,29 @@ void BM_DenseGemm(benchmark::State& state) {
   set_rate(state, double(M) * N * K);
 }
 
+// One image's GEMMs in the conv layers, single-threaded (as they run inside the batch loop):
+// conv2 forward, filter gradient (transposed) and input gradient; conv1 forward.
+const int kPerImage[][3] = {{50, 64, 500}, {500, 50, 64}, {500, 64, 50}, {20, 576, 25}};
+
+template <bool kSmall>
+void BM_PerImageGemm(benchmark::State& state) {
+  const int M = kPerImage[state.range(0)][0], N = kPerImage[state.range(0)][1], K = kPerImage[state.range(0)][2];
+  const auto a = random_vector(std::size_t(M) * K, 1), b = random_vector(std::size_t(K) * N, 2);
+  std::vector<float> c(std::size_t(M) * N);
+  openblas_set_num_threads(1);
+  for (auto _ : state) {
+    if (kSmall)
+      lenet::small_gemm(M, N, K, a.data(), K, b.data(), N, c.data(), N, false);
+    else
+      lenet::gemm(false, false, M, N, K, 1.0f, a.data(), K, b.data(), N, 0.0f, c.data(), N);
+    benchmark::DoNotOptimize(c.data());
+  }
+  openblas_set_num_threads(omp_get_max_threads());
+  set_rate(state, double(M) * N * K);
+}
+
+BENCHMARK_TEMPLATE(BM_PerImageGemm, false)->DenseRange(0, 3)->Name("BM_PerImageGemm_OpenBLAS");
+BENCHMARK_TEMPLATE(BM_PerImageGemm, true)->DenseRange(0, 3)->Name("BM_PerImageGemm_small");
 BENCHMARK(BM_ConvForward)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_ConvBackwardData)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_ConvBackwardFilter)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();

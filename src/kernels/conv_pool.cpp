@@ -15,20 +15,25 @@ constexpr int kChunk = 8;  // images per filter-gradient partial sum
 float activate_fast(Activation a, float x) { return a == Activation::kTanh ? tanh_fast(x) : ref::activate(a, x); }
 
 // Pools one map's convolution output (conv_h x conv_w) into out (activation of max + bias) and masks.
+// Two passes, each a loop the compiler vectorises: max and mask, then the bias and tanh.
 __attribute__((target_clones("avx512f", "avx2", "default"))) void pool_2x2_tanh(
     const float* conv, int conv_w, int oh, int ow, float bias, float* out, std::uint32_t* masks) {
   for (int y = 0; y < oh; ++y) {
     const float* r0 = conv + std::size_t(2 * y) * conv_w;
     const float* r1 = r0 + conv_w;
+    float* o = out + std::size_t(y) * ow;
+    std::uint32_t* mk = masks + std::size_t(y) * ow;
     for (int x = 0; x < ow; ++x) {
       const float a0 = r0[2 * x], a1 = r0[2 * x + 1], a2 = r1[2 * x], a3 = r1[2 * x + 1];
       const float m01 = a0 > a1 ? a0 : a1, m23 = a2 > a3 ? a2 : a3;
       const float m = m01 > m23 ? m01 : m23;
-      masks[y * ow + x] = std::uint32_t(a0 == m) | std::uint32_t(a1 == m) << 1 | std::uint32_t(a2 == m) << 2 |
-                          std::uint32_t(a3 == m) << 3;
-      out[y * ow + x] = tanh_fast(m + bias);
+      mk[x] = std::uint32_t(a0 == m) | std::uint32_t(a1 == m) << 1 | std::uint32_t(a2 == m) << 2 |
+              std::uint32_t(a3 == m) << 3;
+      o[x] = m;
     }
   }
+  const int n = oh * ow;
+  for (int i = 0; i < n; ++i) out[i] = tanh_fast(out[i] + bias);
 }
 
 void pool_general(const ConvPoolShape& s, Activation act, const float* conv, float bias, float* out,

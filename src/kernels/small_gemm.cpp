@@ -1,0 +1,94 @@
+// small_gemm: an AVX-512 kernel holding a 6 x 64 block of C in 24 registers while it walks K.
+//
+// For each k, the 64 values of B's row k are loaded once (four 16-float vectors, the last
+// masked at the right edge) and multiplied by six broadcast values of A: 24 FMAs for 10 loads.
+#include "kernels/small_gemm.h"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+#include "kernels/gemm.h"
+
+namespace lenet {
+namespace {
+
+constexpr int kRows = 6;     // rows of C per block
+constexpr int kVectors = 4;  // 16-float vectors of C per block row (64 columns)
+
+template <int MR, int NV>
+__attribute__((target("avx512f"))) void block(int K, const float* A, int lda, const float* B, int ldb, float* C,
+                                              int ldc, __mmask16 last, bool accumulate) {
+  __m512 acc[MR][NV];
+  for (int i = 0; i < MR; ++i)
+    for (int j = 0; j < NV; ++j) acc[i][j] = _mm512_setzero_ps();
+  for (int k = 0; k < K; ++k) {
+    const float* b_row = B + static_cast<long>(k) * ldb;
+    __m512 b[NV];
+    for (int j = 0; j < NV; ++j)
+      b[j] = j == NV - 1 ? _mm512_maskz_loadu_ps(last, b_row + 16 * j) : _mm512_loadu_ps(b_row + 16 * j);
+    for (int i = 0; i < MR; ++i) {
+      const __m512 a = _mm512_set1_ps(A[static_cast<long>(i) * lda + k]);
+      for (int j = 0; j < NV; ++j) acc[i][j] = _mm512_fmadd_ps(a, b[j], acc[i][j]);
+    }
+  }
+  for (int i = 0; i < MR; ++i)
+    for (int j = 0; j < NV; ++j) {
+      float* c = C + static_cast<long>(i) * ldc + 16 * j;
+      const __mmask16 mask = j == NV - 1 ? last : __mmask16(0xFFFF);
+      __m512 v = acc[i][j];
+      if (accumulate) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, c));
+      _mm512_mask_storeu_ps(c, mask, v);
+    }
+}
+
+using BlockFn = void (*)(int, const float*, int, const float*, int, float*, int, __mmask16, bool);
+
+template <int MR, int... NV>
+constexpr auto row_of_blocks(std::integer_sequence<int, NV...>) {
+  return std::array<BlockFn, sizeof...(NV)>{&block<MR, NV + 1>...};
+}
+
+template <int... MR>
+constexpr auto table_of_blocks(std::integer_sequence<int, MR...>) {
+  return std::array<std::array<BlockFn, kVectors>, sizeof...(MR)>{
+      row_of_blocks<MR + 1>(std::make_integer_sequence<int, kVectors>{})...};
+}
+
+// kBlocks[mr - 1][nv - 1]: the kernel for an mr x (16 nv) block.
+constexpr auto kBlocks = table_of_blocks(std::make_integer_sequence<int, kRows>{});
+
+bool detect_avx512() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f");
+}
+
+}  // namespace
+
+bool small_gemm_has_avx512() {
+  static const bool has = detect_avx512();
+  return has;
+}
+
+void small_gemm(int M, int N, int K, const float* A, int lda, const float* B, int ldb, float* C, int ldc,
+                bool accumulate) {
+  if (M <= 0 || N <= 0) return;
+  if (!small_gemm_has_avx512() || K <= 0) {
+    gemm(false, false, M, N, K, 1.0f, A, lda, B, ldb, accumulate ? 1.0f : 0.0f, C, ldc);
+    return;
+  }
+  for (int n0 = 0; n0 < N; n0 += 16 * kVectors) {
+    const int cols = std::min(16 * kVectors, N - n0);
+    const int nv = (cols + 15) / 16;
+    const __mmask16 last = cols % 16 == 0 ? __mmask16(0xFFFF) : __mmask16((1u << (cols % 16)) - 1);
+    for (int m0 = 0; m0 < M; m0 += kRows) {
+      const int mr = std::min(kRows, M - m0);
+      kBlocks[mr - 1][nv - 1](K, A + static_cast<long>(m0) * lda, lda, B + n0, ldb,
+                              C + static_cast<long>(m0) * ldc + n0, ldc, last, accumulate);
+    }
+  }
+}
+
+}  // namespace lenet

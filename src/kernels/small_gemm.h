@@ -1,0 +1,16 @@
+// GEMM for the small matrices of a per-image convolution, with an AVX-512 register-blocked kernel.
+#pragma once
+
+namespace lenet {
+
+// C[M x N] = A[M x K] . B[K x N], plus the old C when accumulate is true; row-major, strides
+// lda, ldb, ldc. On CPUs with AVX-512F it runs a 6 x 64 register-blocked kernel (the shapes of a
+// LeNet convolution, e.g. 50 x 64 x 500, are too small for OpenBLAS to reach its peak);
+// elsewhere it calls OpenBLAS. Single-threaded: callers parallelise over images.
+void small_gemm(int M, int N, int K, const float* A, int lda, const float* B, int ldb, float* C, int ldc,
+                bool accumulate);
+
+// Whether small_gemm uses its AVX-512 kernel on this CPU.
+bool small_gemm_has_avx512();
+
+}  // namespace lenet
