@@ -14,10 +14,10 @@ constexpr int kChunk = 8;  // images per filter-gradient partial sum
 
 float activate_fast(Activation a, float x) { return a == Activation::kTanh ? tanh_fast(x) : ref::activate(a, x); }
 
-// Pools one map's convolution output (conv_h x conv_w) into out (activation of max + bias) and masks.
-// Two passes, each a loop the compiler vectorises: max and mask, then the bias and tanh.
-__attribute__((target_clones("avx512f", "avx2", "default"))) void pool_2x2_tanh(
-    const float* conv, int conv_w, int oh, int ow, float bias, float* out, std::uint32_t* masks) {
+// Max-pools one map's convolution output (conv_h x conv_w) 2x2 into out, with the masks. The bias
+// and tanh follow in bias_tanh: in a loop of their own the compiler vectorises them.
+__attribute__((target_clones("avx512f", "avx2", "default"))) void pool_2x2_max(
+    const float* conv, int conv_w, int oh, int ow, float* out, std::uint32_t* masks) {
   for (int y = 0; y < oh; ++y) {
     const float* r0 = conv + std::size_t(2 * y) * conv_w;
     const float* r1 = r0 + conv_w;
@@ -32,8 +32,11 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void pool_2x2_tanh(
       o[x] = m;
     }
   }
-  const int n = oh * ow;
-  for (int i = 0; i < n; ++i) out[i] = tanh_fast(out[i] + bias);
+}
+
+__attribute__((target_clones("avx512f", "avx2", "default"))) void bias_tanh(const float* in, float bias, float* out,
+                                                                            long n) {
+  for (long i = 0; i < n; ++i) out[i] = tanh_fast(in[i] + bias);
 }
 
 void pool_general(const ConvPoolShape& s, Activation act, const float* conv, float bias, float* out,
@@ -112,9 +115,10 @@ void conv_pool_forward(const ConvPoolShape& s, Activation act, const float* in, 
     gemm(false, false, c.out_maps, P, K, 1.0f, filters, K, b.cols, P, 0.0f, b.conv, P);
     for (int m = 0; m < c.out_maps; ++m) {
       const std::size_t o = (std::size_t(n) * c.out_maps + m) * pooled;
-      if (fast)
-        pool_2x2_tanh(b.conv + std::size_t(m) * P, c.out_w(), p.out_h(), p.out_w(), bias[m], out + o, masks + o);
-      else
+      if (fast) {
+        pool_2x2_max(b.conv + std::size_t(m) * P, c.out_w(), p.out_h(), p.out_w(), out + o, masks + o);
+        bias_tanh(out + o, bias[m], out + o, static_cast<long>(pooled));
+      } else
         pool_general(s, act, b.conv + std::size_t(m) * P, bias[m], out + o, masks + o);
     }
   }
