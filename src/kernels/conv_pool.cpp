@@ -5,7 +5,7 @@
 
 #include <omp.h>
 
-#include "kernels/gemm.h"
+#include "kernels/small_gemm.h"
 
 namespace lenet {
 namespace {
@@ -112,7 +112,7 @@ void conv_pool_forward(const ConvPoolShape& s, Activation act, const float* in, 
   for (int n = 0; n < c.batch; ++n) {
     const Buffers b = thread_buffers(base, c);
     conv2d_im2col(c, in + n * in_image, b.cols);
-    gemm(false, false, c.out_maps, P, K, 1.0f, filters, K, b.cols, P, 0.0f, b.conv, P);
+    small_gemm(c.out_maps, P, K, filters, K, b.cols, P, b.conv, P, false);
     for (int m = 0; m < c.out_maps; ++m) {
       const std::size_t o = (std::size_t(n) * c.out_maps + m) * pooled;
       if (fast) {
@@ -133,39 +133,44 @@ void conv_pool_backward(const ConvPoolShape& s, Activation act, const float* in,
   const std::size_t pooled = std::size_t(p.out_h()) * p.out_w();
   const std::size_t in_image = std::size_t(c.in_maps) * c.in_h * c.in_w;
   const std::size_t fsize = c.filters_size();
+  const int M = c.out_maps;
   const int chunks = (c.batch + kChunk - 1) / kChunk;
   const int threads = omp_get_max_threads();
-  // Per thread: cols, conv, and the pooled gradient of one map; then the chunk partials of
-  // dfilters and one dbias row per image.
-  const std::size_t per_thread = per_thread_floats(c) + pooled;
-  float* base = ws.get(per_thread * threads + fsize * chunks + std::size_t(c.batch) * c.out_maps);
-  float* filter_partials = base + per_thread * threads;
+  // Per thread: cols, dconv, its transpose, and the pooled gradient of one map. Shared: the
+  // filters transposed, the chunk partials of the filter gradient (transposed, [K x M]) and
+  // one bias-gradient row per image. small_gemm multiplies untransposed matrices only, so
+  //   d filters^T [K x M] = cols [K x P] . dconv^T [P x M],  dcols [K x P] = filters^T [K x M] . dconv [M x P].
+  const std::size_t per_thread = std::size_t(K) * P + 2 * std::size_t(M) * P + pooled;
+  float* base = ws.get(per_thread * threads + fsize + fsize * chunks + std::size_t(c.batch) * M);
+  float* filters_t = base + per_thread * threads;
+  float* filter_partials = filters_t + fsize;
   float* bias_partials = filter_partials + fsize * chunks;
+  for (int m = 0; m < M; ++m)
+    for (int k = 0; k < K; ++k) filters_t[std::size_t(k) * M + m] = filters[std::size_t(m) * K + k];
 #pragma omp parallel for schedule(static)
   for (int chunk = 0; chunk < chunks; ++chunk) {
-    float* mine = base + per_thread * omp_get_thread_num();
-    float* cols = mine;
+    float* cols = base + per_thread * omp_get_thread_num();
     float* dconv = cols + std::size_t(K) * P;
-    float* g = dconv + std::size_t(c.out_maps) * P;
+    float* dconv_t = dconv + std::size_t(M) * P;
+    float* g = dconv_t + std::size_t(M) * P;
     const int end = std::min(c.batch, (chunk + 1) * kChunk);
     for (int n = chunk * kChunk; n < end; ++n) {
-      for (int m = 0; m < c.out_maps; ++m) {
-        const std::size_t o = (std::size_t(n) * c.out_maps + m) * pooled;
+      for (int m = 0; m < M; ++m) {
+        const std::size_t o = (std::size_t(n) * M + m) * pooled;
         float sum = 0;
         for (std::size_t i = 0; i < pooled; ++i) {
           g[i] = dout[o + i] * ref::activation_derivative_from_output(act, out[o + i]);
           sum += g[i];
         }
-        bias_partials[std::size_t(n) * c.out_maps + m] = sum;
+        bias_partials[std::size_t(n) * M + m] = sum;
         unpool(s, g, masks + o, dconv + std::size_t(m) * P);
       }
+      for (int m = 0; m < M; ++m)
+        for (int q = 0; q < P; ++q) dconv_t[std::size_t(q) * M + m] = dconv[std::size_t(m) * P + q];
       conv2d_im2col(c, in + n * in_image, cols);
-      // partial [out_maps x K] (+)= dconv [out_maps x P] . cols^T [P x K]
-      gemm(false, true, c.out_maps, K, P, 1.0f, dconv, P, cols, P, n == chunk * kChunk ? 0.0f : 1.0f,
-           filter_partials + fsize * chunk, K);
+      small_gemm(K, M, P, cols, P, dconv_t, M, filter_partials + fsize * chunk, M, n != chunk * kChunk);
       if (din != nullptr) {
-        // cols [K x P] = filters^T [K x out_maps] . dconv [out_maps x P]
-        gemm(true, false, K, P, c.out_maps, 1.0f, filters, K, dconv, P, 0.0f, cols, P);
+        small_gemm(K, P, M, filters_t, M, dconv, P, cols, P, false);
         float* d = din + n * in_image;
         std::fill_n(d, in_image, 0.0f);
         conv2d_col2im(c, cols, d);
@@ -173,14 +178,15 @@ void conv_pool_backward(const ConvPoolShape& s, Activation act, const float* in,
     }
   }
 #pragma omp parallel for schedule(static)
-  for (std::size_t e = 0; e < fsize; ++e) {
-    float acc = dfilters[e];
-    for (int chunk = 0; chunk < chunks; ++chunk) acc += filter_partials[fsize * chunk + e];
-    dfilters[e] = acc;
-  }
-  for (int m = 0; m < c.out_maps; ++m) {
+  for (int m = 0; m < M; ++m)
+    for (int k = 0; k < K; ++k) {
+      float acc = dfilters[std::size_t(m) * K + k];
+      for (int chunk = 0; chunk < chunks; ++chunk) acc += filter_partials[fsize * chunk + std::size_t(k) * M + m];
+      dfilters[std::size_t(m) * K + k] = acc;
+    }
+  for (int m = 0; m < M; ++m) {
     double acc = 0;
-    for (int n = 0; n < c.batch; ++n) acc += bias_partials[std::size_t(n) * c.out_maps + m];
+    for (int n = 0; n < c.batch; ++n) acc += bias_partials[std::size_t(n) * M + m];
     dbias[m] += static_cast<float>(acc);
   }
 }

@@ -21,20 +21,28 @@ constexpr int kVectors = 4;  // 16-float vectors of C per block row (64 columns)
 template <int MR, int NV>
 __attribute__((target("avx512f"))) void block(int K, const float* A, int lda, const float* B, int ldb, float* C,
                                               int ldc, __mmask16 last, bool accumulate) {
+  // The loops over i and j must be unrolled for acc to live in registers.
   __m512 acc[MR][NV];
+#pragma GCC unroll 8
   for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
     for (int j = 0; j < NV; ++j) acc[i][j] = _mm512_setzero_ps();
   for (int k = 0; k < K; ++k) {
     const float* b_row = B + static_cast<long>(k) * ldb;
     __m512 b[NV];
+#pragma GCC unroll 4
     for (int j = 0; j < NV; ++j)
       b[j] = j == NV - 1 ? _mm512_maskz_loadu_ps(last, b_row + 16 * j) : _mm512_loadu_ps(b_row + 16 * j);
+#pragma GCC unroll 8
     for (int i = 0; i < MR; ++i) {
       const __m512 a = _mm512_set1_ps(A[static_cast<long>(i) * lda + k]);
+#pragma GCC unroll 4
       for (int j = 0; j < NV; ++j) acc[i][j] = _mm512_fmadd_ps(a, b[j], acc[i][j]);
     }
   }
+#pragma GCC unroll 8
   for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
     for (int j = 0; j < NV; ++j) {
       float* c = C + static_cast<long>(i) * ldc + 16 * j;
       const __mmask16 mask = j == NV - 1 ? last : __mmask16(0xFFFF);
