@@ -11,6 +11,10 @@
 #include "core/parallel.h"
 #include "data/image.h"
 #include "io/checkpoint.h"
+#include "io/model_file.h"
+#include "io/numpy_format.h"
+#include "kernels/pooling.h"
+#include "nn/summary.h"
 #include "kernels/softmax.h"
 #include "train/evaluate.h"
 
@@ -99,6 +103,64 @@ int run_predict(const CommonOptions& common, const std::string& model_path, cons
       for (int c = 0; c < k; ++c) all += fmt::format(" {}:{:.4f}", c, p[c]);
       fmt::print("{}: class {} (p = {:.4f})  probabilities{}\n", images[i], best, p[best], all);
     }
+  }
+  return 0;
+}
+
+int run_summary(const CommonOptions& common, const std::string& model) {
+  const bool checkpoint = model.ends_with(".safetensors");
+  Network network = checkpoint ? network_from_checkpoint(load_checkpoint(model))
+                               : Network(load_model_description(model));
+  const ModelSummary s = summarize(network);
+  if (!common.json) {
+    fmt::print("{}", format_summary(s));
+    return 0;
+  }
+  nlohmann::json layers = nlohmann::json::array();
+  for (const LayerSummary& l : s.layers)
+    layers.push_back({{"name", l.name},
+                      {"type", l.type},
+                      {"output", {l.output.c, l.output.h, l.output.w}},
+                      {"parameters", l.parameters},
+                      {"connections", l.connections},
+                      {"multiply_adds", l.multiply_adds}});
+  fmt::print("{}\n", nlohmann::json{{"input", {s.input.c, s.input.h, s.input.w}},
+                                    {"layers", layers},
+                                    {"parameters", s.parameters},
+                                    {"connections", s.connections},
+                                    {"multiply_adds", s.multiply_adds},
+                                    {"activation_bytes_per_image", s.activation_bytes}}
+                         .dump());
+  return 0;
+}
+
+int run_pool_demo(std::uint32_t seed, const std::vector<int>& shape, int pool_h, int pool_w) {
+  if (shape.size() != 4) fail("--shape needs 4 values N,C,H,W, got {}", shape.size());
+  for (int d : shape)
+    if (d <= 0 || d > 4096) fail("--shape values must be in 1..4096, got {}", d);
+  if (pool_h <= 0 || pool_w <= 0) fail("--pool values must be positive, got {}x{}", pool_h, pool_w);
+  const int n = shape[0], c = shape[1], h = shape[2], w = shape[3];
+  if (std::size_t(n) * c * h * w > 100'000'000) fail("--shape {}x{}x{}x{} is too large for a printout", n, c, h, w);
+  // invals = numpy.random.RandomState(seed).rand(N, C, H, W), in C order.
+  Rng rng(seed);
+  std::vector<double> invals(std::size_t(n) * c * h * w);
+  for (double& v : invals) v = rng.random_sample();
+  const std::size_t plane = std::size_t(h) * w;
+  for (const bool ignore_border : {true, false}) {
+    const PoolShape s{n * c, h, w, pool_h, pool_w, ignore_border};
+    std::vector<double> out(s.out_size());
+    if (!out.empty()) ref::max_pool_forward(s, invals.data(), out.data());
+    // The seed shows sample 0 with ignore_border True and sample 1 with False.
+    const int sample = ignore_border ? 0 : std::min(1, n - 1);
+    const std::size_t out_plane = std::size_t(s.out_h()) * s.out_w();
+    fmt::print("With ignore_border set to {}:\n", ignore_border ? "True" : "False");
+    fmt::print("invals[{}, 0, :, :] =\n{}\n", sample,
+               format_like_numpy(invals.data() + std::size_t(sample) * c * plane, h, w));
+    fmt::print("output[{}, 0, :, :] =\n{}\n", sample,
+               out_plane == 0 ? std::string("[]")
+                              : format_like_numpy(out.data() + std::size_t(sample) * c * out_plane, s.out_h(),
+                                                  s.out_w()));
+    if (ignore_border) fmt::print("\n");
   }
   return 0;
 }

@@ -1,6 +1,7 @@
 // The lenet subcommands, called by the argument parser in lenet.cpp.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -22,5 +23,9 @@ std::string resolve_data_dir(const std::string& flag);
 int run_train(const CommonOptions& common, const ModelSpec& model, const TrainConfig& config);
 int run_eval(const CommonOptions& common, const std::string& model_path, int batch_size);
 int run_predict(const CommonOptions& common, const std::string& model_path, const std::vector<std::string>& images);
+// model: a checkpoint (.safetensors) or a model description (preset name or JSON file).
+int run_summary(const CommonOptions& common, const std::string& model);
+// The seed's max_pool_2d printout for numpy.random.RandomState(seed).rand(*shape).
+int run_pool_demo(std::uint32_t seed, const std::vector<int>& shape, int pool_h, int pool_w);
 
 }  // namespace lenet::app

@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "core/error.h"
+#include "io/model_file.h"
 
 namespace {
 
@@ -53,6 +54,11 @@ int main(int argc, char** argv) {
   std::string model_path;
   std::vector<std::string> images;
   int eval_batch = 500;
+  std::string train_model;
+  std::string summary_model = "tutorial";
+  std::uint32_t demo_seed = 1;
+  std::vector<int> demo_shape{3, 2, 5, 5};
+  std::string demo_pool = "2";
 
   CLI::App* train = app.add_subcommand("train", "train the tutorial's LeNet on MNIST (SGD + early stopping)");
   add_common(train, common, true);
@@ -78,6 +84,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   train->add_flag("--shuffle", config.shuffle, "shuffle the training set every epoch (the tutorial does not)");
   train->add_option("--out", config.out, "checkpoint path for the best model (safetensors)")->capture_default_str();
+  train->add_option("--model", train_model,
+                    "architecture: a preset ('tutorial') or a JSON model file (see docs/models.md); "
+                    "replaces --nkerns, --n-hidden, --filter-size, --pool-size");
 
   CLI::App* eval = app.add_subcommand("eval", "print the validation and test error of a saved model");
   add_common(eval, common, true);
@@ -89,11 +98,24 @@ int main(int argc, char** argv) {
   predict->add_option("--model", model_path, "checkpoint (.safetensors)")->required();
   predict->add_option("images", images, "image files")->required();
 
+  CLI::App* summary = app.add_subcommand("summary", "per-layer shapes, parameters, connections and cost of a model");
+  add_common(summary, common, false);
+  summary->add_option("model", summary_model, "a checkpoint (.safetensors), a preset ('tutorial') or a JSON model file")
+      ->capture_default_str();
+
+  CLI::App* pool_demo = app.add_subcommand("pool-demo", "the seed's max_pool_2d example, printed as numpy prints it");
+  pool_demo->add_option("--seed", demo_seed, "seed of numpy.random.RandomState")->capture_default_str();
+  pool_demo->add_option("--shape", demo_shape, "N,C,H,W of the random input")
+      ->delimiter(',')
+      ->expected(4)
+      ->capture_default_str();
+  pool_demo->add_option("--pool", demo_pool, "pool size, N or H,W")->capture_default_str();
+
   bool known_command = false;
   for (const CLI::App* cmd : app.get_subcommands([](CLI::App*) { return true; }))
     known_command |= argc > 1 && cmd->get_name() == argv[1];
   if (argc > 1 && argv[1][0] != '-' && !known_command) {
-    fmt::print(stderr, "lenet: error: unknown command '{}' (expected train, eval or predict; see lenet --help)\n",
+    fmt::print(stderr, "lenet: error: unknown command '{}' (expected train, eval, predict, summary or pool-demo; see lenet --help)\n",
                argv[1]);
     return 2;
   }
@@ -111,6 +133,7 @@ int main(int argc, char** argv) {
       for (int k : nkerns)
         if (k <= 0) lenet::fail("--nkerns values must be positive, got {},{}", nkerns[0], nkerns[1]);
       if (n_hidden <= 0) lenet::fail("--n-hidden must be positive, got {}", n_hidden);
+      if (!train_model.empty()) return lenet::app::run_train(common, lenet::load_model_description(train_model), config);
       lenet::ModelSpec model = lenet::ModelSpec::tutorial(nkerns[0], nkerns[1], n_hidden);
       for (int i = 0; i < 2; ++i) {
         model.layers[i].filter_h = fh;
@@ -123,6 +146,11 @@ int main(int argc, char** argv) {
     }
     if (eval->parsed()) return lenet::app::run_eval(common, model_path, eval_batch);
     if (predict->parsed()) return lenet::app::run_predict(common, model_path, images);
+    if (summary->parsed()) return lenet::app::run_summary(common, summary_model);
+    if (pool_demo->parsed()) {
+      const auto [ph, pw] = parse_size(demo_pool, "--pool");
+      return lenet::app::run_pool_demo(demo_seed, demo_shape, ph, pw);
+    }
   } catch (const lenet::Error& e) {
     fmt::print(stderr, "lenet: error: {}\n", e.what());
     return 1;

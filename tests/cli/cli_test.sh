@@ -99,5 +99,17 @@ cp "$work/data/train-images-idx3-ubyte" "$work/bad/train-images-idx3-ubyte"
 python_free_idx "$work/bad/train-labels-idx1-ubyte" '\x00\x00\x08\x01' 29
 expect_error "label count" "train-labels-idx1-ubyte" train --data "$work/bad" --validation-size 10
 
+# The seed's demos and the summary.
+expect_ok "pool-demo ignore_border True" " \[0.6852195  0.87811744\]\]" pool-demo
+expect_ok "pool-demo ignore_border False" " \[0.90340192 0.80739129 0.39767684\]\]" pool-demo
+expect_error "pool-demo bad shape" "shape" pool-demo --shape 0,1,5,5
+expect_ok "summary preset" "431080" summary
+expect_ok "summary checkpoint" "layer3" summary "$work/m.safetensors"
+echo '{"layers": [{"type": "conv_pool", "maps": 4, "filter": 5}, {"type": "logistic_regression", "classes": 10}]}' >"$work/tiny.json"
+expect_ok "summary model file" "layer1" summary "$work/tiny.json"
+expect_ok "train model file" "Optimization complete" train --model "$work/tiny.json" --data "$work/data" --validation-size 10 --batch-size 5 --n-epochs 1 --out "$work/tiny.safetensors"
+echo '{"layers": [{"type": "conv_pool", "maps": 4}, {"type": "logistic_regression", "classes": 10}]}' >"$work/broken.json"
+expect_error "model file missing filter" "broken.json" summary "$work/broken.json"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
