@@ -4,7 +4,7 @@ set -euo pipefail
 
 packages=(
   g++ cmake make pkg-config
-  libopenblas-openmp-dev zlib1g-dev libpng-dev
+  libopenblas-openmp-dev zlib1g-dev libpng-dev libjpeg-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev
   libgtest-dev libbenchmark-dev
   ca-certificates

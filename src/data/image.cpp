@@ -1,4 +1,4 @@
-// Image files: PGM (P2, P5) and PNG reading through libpng, grey conversion, PNG writing.
+// Image files: PGM (P2, P5), PNG (libpng) and JPEG (libjpeg, in jpeg.cpp) reading, grey conversion, PNG writing.
 #include "data/image.h"
 
 #include <algorithm>
@@ -15,6 +15,7 @@
 #include <png.h>
 
 #include "core/error.h"
+#include "data/jpeg.h"
 
 namespace lenet {
 namespace {
@@ -233,7 +234,8 @@ Image read_image(const std::string& path) {
     return read_pgm(path, bytes);
   if (bytes.size() >= sizeof kPngSignature && std::memcmp(bytes.data(), kPngSignature, sizeof kPngSignature) == 0)
     return read_png(path, bytes);
-  fail("{}: not a PGM or PNG image", path);
+  if (looks_like_jpeg(bytes)) return decode_jpeg(path, bytes);
+  fail("{}: not a PGM, PNG or JPEG image", path);
 }
 
 Image to_grey(const Image& image) {

@@ -1,4 +1,4 @@
-// Grey and colour images: PGM and PNG reading, PNG writing.
+// Grey and colour images: PGM, PNG and JPEG reading, PNG writing.
 #pragma once
 
 #include <cstdint>
@@ -13,8 +13,9 @@ struct Image {
   std::vector<std::uint8_t> pixels;
 };
 
-// Reads a PGM (P2 or P5, maxval up to 65535, scaled to 0..255) or a PNG (any colour type or bit
-// depth, converted to 8 bits); the format is detected from the file's first bytes.
+// Reads a PGM (P2 or P5, maxval up to 65535, scaled to 0..255), a PNG (any colour type or bit
+// depth, converted to 8 bits) or a JPEG (grey or RGB); the format is detected from the file's
+// first bytes.
 // Throws lenet::Error naming the file on anything it cannot read.
 Image read_image(const std::string& path);
 // Converts to one grey channel: luminance 0.299 R + 0.587 G + 0.114 B; alpha is dropped.

@@ -224,9 +224,9 @@ TEST(ImageTest, NeitherPgmNorPng) {
   TempDir dir;
   const std::string path = dir.file("notes.txt");
   write_bytes(path, "Plain text, not a picture.\n");
-  EXPECT_EQ(error_message(path), path + ": not a PGM or PNG image");
+  EXPECT_EQ(error_message(path), path + ": not a PGM, PNG or JPEG image");
   write_bytes(path, "");
-  EXPECT_EQ(error_message(path), path + ": not a PGM or PNG image");
+  EXPECT_EQ(error_message(path), path + ": not a PGM, PNG or JPEG image");
   EXPECT_EQ(error_message(dir.file("missing.png")), dir.file("missing.png") + ": no such file");
 }
 
