@@ -15,6 +15,7 @@
 #include "io/numpy_format.h"
 #include "kernels/pooling.h"
 #include "nn/summary.h"
+#include "vision/random_filters.h"
 #include "kernels/softmax.h"
 #include "train/evaluate.h"
 
@@ -162,6 +163,29 @@ int run_pool_demo(std::uint32_t seed, const std::vector<int>& shape, int pool_h,
                                                   s.out_w()));
     if (ignore_border) fmt::print("\n");
   }
+  return 0;
+}
+
+int run_filters(const std::string& image, const std::string& out_dir, std::uint32_t seed, int filters, int size) {
+  Image rgb = read_image(image);
+  if (rgb.channels == 1) fail("{}: a grey image; the demo convolves the three colour maps of a colour image", image);
+  const FeatureMaps f = random_filter_maps(rgb, seed, filters, size);
+  std::filesystem::create_directories(out_dir);
+  std::vector<Image> pictures{rgb};
+  write_png(out_dir + "/input.png", rgb);
+  for (std::size_t k = 0; k < f.maps.size(); ++k) {
+    pictures.push_back(map_picture(f.maps[k], f.height, f.width));
+    write_png(fmt::format("{}/map{}.png", out_dir, k), pictures.back());
+  }
+  write_png(out_dir + "/filters.png", side_by_side(pictures));
+  fmt::print("{}x{} image, {} random {}x{} filters (seed {}): {} feature maps of {}x{}\n", rgb.width, rgb.height,
+             filters, size, size, seed, f.maps.size(), f.width, f.height);
+  for (std::size_t k = 0; k < f.maps.size(); ++k) {
+    const auto [lo, hi] = std::minmax_element(f.maps[k].begin(), f.maps[k].end());
+    fmt::print("  map{}: bias {:+.4f}, sigmoid outputs {:.4f} .. {:.4f} -> {}/map{}.png\n", k, f.biases[k], *lo, *hi,
+               out_dir, k);
+  }
+  fmt::print("side by side: {}/filters.png\n", out_dir);
   return 0;
 }
 

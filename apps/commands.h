@@ -25,6 +25,8 @@ int run_eval(const CommonOptions& common, const std::string& model_path, int bat
 int run_predict(const CommonOptions& common, const std::string& model_path, const std::vector<std::string>& images);
 // model: a checkpoint (.safetensors) or a model description (preset name or JSON file).
 int run_summary(const CommonOptions& common, const std::string& model);
+// The seed's random-filters demo: PNGs of the input and the feature maps in out_dir.
+int run_filters(const std::string& image, const std::string& out_dir, std::uint32_t seed, int filters, int size);
 // The seed's max_pool_2d printout for numpy.random.RandomState(seed).rand(*shape).
 int run_pool_demo(std::uint32_t seed, const std::vector<int>& shape, int pool_h, int pool_w);
 

@@ -103,6 +103,16 @@ int main(int argc, char** argv) {
   summary->add_option("model", summary_model, "a checkpoint (.safetensors), a preset ('tutorial') or a JSON model file")
       ->capture_default_str();
 
+  std::string filters_image, filters_out = "filters-demo";
+  std::uint32_t filters_seed = 23455;
+  int filters_count = 2, filters_size = 9;
+  CLI::App* filters = app.add_subcommand("filters", "the seed's demo: random filters on a colour image, maps as PNGs");
+  filters->add_option("image", filters_image, "a colour JPEG or PNG")->required();
+  filters->add_option("--out", filters_out, "folder for input.png, map0.png, ... and filters.png")->capture_default_str();
+  filters->add_option("--seed", filters_seed, "seed of numpy.random.RandomState")->capture_default_str();
+  filters->add_option("--filters", filters_count, "number of filters")->capture_default_str();
+  filters->add_option("--size", filters_size, "filter size")->capture_default_str();
+
   CLI::App* pool_demo = app.add_subcommand("pool-demo", "the seed's max_pool_2d example, printed as numpy prints it");
   pool_demo->add_option("--seed", demo_seed, "seed of numpy.random.RandomState")->capture_default_str();
   pool_demo->add_option("--shape", demo_shape, "N,C,H,W of the random input")
@@ -115,7 +125,7 @@ int main(int argc, char** argv) {
   for (const CLI::App* cmd : app.get_subcommands([](CLI::App*) { return true; }))
     known_command |= argc > 1 && cmd->get_name() == argv[1];
   if (argc > 1 && argv[1][0] != '-' && !known_command) {
-    fmt::print(stderr, "lenet: error: unknown command '{}' (expected train, eval, predict, summary or pool-demo; see lenet --help)\n",
+    fmt::print(stderr, "lenet: error: unknown command '{}' (expected train, eval, predict, summary, filters or pool-demo; see lenet --help)\n",
                argv[1]);
     return 2;
   }
@@ -147,6 +157,8 @@ int main(int argc, char** argv) {
     if (eval->parsed()) return lenet::app::run_eval(common, model_path, eval_batch);
     if (predict->parsed()) return lenet::app::run_predict(common, model_path, images);
     if (summary->parsed()) return lenet::app::run_summary(common, summary_model);
+    if (filters->parsed())
+      return lenet::app::run_filters(filters_image, filters_out, filters_seed, filters_count, filters_size);
     if (pool_demo->parsed()) {
       const auto [ph, pw] = parse_size(demo_pool, "--pool");
       return lenet::app::run_pool_demo(demo_seed, demo_shape, ph, pw);

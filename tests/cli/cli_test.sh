@@ -103,6 +103,8 @@ expect_error "label count" "train-labels-idx1-ubyte" train --data "$work/bad" --
 expect_ok "pool-demo ignore_border True" " \[0.6852195  0.87811744\]\]" pool-demo
 expect_ok "pool-demo ignore_border False" " \[0.90340192 0.80739129 0.39767684\]\]" pool-demo
 expect_error "pool-demo bad shape" "shape" pool-demo --shape 0,1,5,5
+expect_error "filters on a grey image" "digit.pgm" filters "$work/digit.pgm" --out "$work/fd"
+expect_error "filters on a missing image" "nothing.png" filters "$work/nothing.png" --out "$work/fd"
 expect_ok "summary preset" "431080" summary
 expect_ok "summary checkpoint" "layer3" summary "$work/m.safetensors"
 echo '{"layers": [{"type": "conv_pool", "maps": 4, "filter": 5}, {"type": "logistic_regression", "classes": 10}]}' >"$work/tiny.json"
