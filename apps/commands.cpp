@@ -52,9 +52,10 @@ int run_eval(const CommonOptions& common, const std::string& model_path, int bat
   Network network = network_from_checkpoint(load_checkpoint(model_path));
   const MnistSplit split = load_mnist(resolve_data_dir(common.data), common.validation_size);
   const Shape in = network.input_shape();
-  if (in.c != 1 || in.h != split.test.rows || in.w != split.test.cols)
-    fail("{}: the model expects {}x{}x{} input but the data's images are {}x{}", model_path, in.c, in.h, in.w,
-         split.test.rows, split.test.cols);
+  const int pad = network.spec().pad;
+  if (in.c != 1 || in.h != split.test.rows + 2 * pad || in.w != split.test.cols + 2 * pad)
+    fail("{}: the model expects {}x{}x{} input (padding {}) but the data's images are {}x{}", model_path, in.c, in.h,
+         in.w, pad, split.test.rows, split.test.cols);
   const Evaluation validation = evaluate(network, split.validation, batch_size);
   const Evaluation test = evaluate(network, split.test, batch_size);
   if (common.json) {
@@ -79,15 +80,24 @@ int run_predict(const CommonOptions& common, const std::string& model_path, cons
   Network network = network_from_checkpoint(load_checkpoint(model_path));
   const Shape in = network.input_shape();
   if (in.c != 1) fail("{}: predict supports grey-input models only (this one has {} maps)", model_path, in.c);
-  // Read and check every image first, so a bad one is reported before any output.
-  Tensor x({static_cast<int>(images.size()), 1, in.h, in.w});
-  for (std::size_t i = 0; i < images.size(); ++i) {
-    const Image grey = to_grey(read_image(images[i]));
-    if (grey.width != in.w || grey.height != in.h)
-      fail("{}: the image is {}x{} but the model expects {}x{} (resizing is not supported)", images[i], grey.width,
-           grey.height, in.w, in.h);
-    for (std::size_t p = 0; p < grey.pixels.size(); ++p) x[i * grey.pixels.size() + p] = grey.pixels[p] / 255.0f;
+  // Read and check every image first, so a bad one is reported before any output; then convert
+  // them as training did (padding and pixel range from the model description).
+  const InputTransform transform = input_transform(network);
+  const int h = in.h - 2 * transform.pad, w = in.w - 2 * transform.pad;
+  Dataset batch;
+  batch.rows = h;
+  batch.cols = w;
+  for (const std::string& path : images) {
+    const Image grey = to_grey(read_image(path));
+    if (grey.width != w || grey.height != h)
+      fail("{}: the image is {}x{} but the model expects {}x{} (resizing is not supported)", path, grey.width,
+           grey.height, w, h);
+    batch.images.insert(batch.images.end(), grey.pixels.begin(), grey.pixels.end());
+    batch.labels.push_back(0);
   }
+  Tensor x;
+  std::vector<std::int32_t> unused_labels;
+  make_minibatch(batch, {}, 0, batch.count(), x, unused_labels, transform);
   const Tensor& probs = network.forward(x);
   const int k = network.classes();
   for (std::size_t i = 0; i < images.size(); ++i) {

@@ -100,22 +100,35 @@ MnistSplit load_mnist(const std::string& dir, int validation_size) {
 }
 
 void make_minibatch(const Dataset& data, const std::vector<int>& order, int begin, int count, Tensor& x,
-                    std::vector<std::int32_t>& labels) {
+                    std::vector<std::int32_t>& labels, const InputTransform& transform) {
   const std::int64_t end = std::int64_t(begin) + count;
   const std::int64_t available = order.empty() ? data.count() : std::int64_t(order.size());
   if (begin < 0 || count < 0 || end > available)
     fail("minibatch [{}, {}) is outside the {} {}", begin, end, available,
          order.empty() ? "images of the dataset" : "entries of the order");
-  x.resize({count, 1, data.rows, data.cols});
+  const int pad = transform.pad;
+  if (pad < 0) fail("input padding must be 0 or more, got {}", pad);
+  const bool plain = pad == 0 && transform.background == 0.0f && transform.foreground == 1.0f;
+  float lut[256];
+  for (int v = 0; v < 256; ++v)
+    lut[v] = plain ? kPixelToUnit[v]
+                   : transform.background + (transform.foreground - transform.background) * (float(v) / 255.0f);
+  const int out_h = data.rows + 2 * pad, out_w = data.cols + 2 * pad;
+  x.resize({count, 1, out_h, out_w});
+  if (pad > 0) x.fill(transform.background);
   labels.resize(static_cast<std::size_t>(count));
-  const std::size_t image_size = data.image_size();
+  const std::size_t image_size = data.image_size(), out_size = std::size_t(out_h) * out_w;
   for (int i = 0; i < count; ++i) {
     const int index = order.empty() ? begin + i : order[static_cast<std::size_t>(begin + i)];
     if (index < 0 || index >= data.count())
       fail("minibatch order entry {} is {}, outside the dataset's {} images", begin + i, index, data.count());
     const std::uint8_t* pixels = data.images.data() + std::size_t(index) * image_size;
-    float* out = x.data() + std::size_t(i) * image_size;
-    for (std::size_t p = 0; p < image_size; ++p) out[p] = kPixelToUnit[pixels[p]];
+    float* out = x.data() + std::size_t(i) * out_size;
+    for (int r = 0; r < data.rows; ++r) {
+      const std::uint8_t* row = pixels + std::size_t(r) * data.cols;
+      float* o = out + std::size_t(r + pad) * out_w + pad;
+      for (int c = 0; c < data.cols; ++c) o[c] = lut[row[c]];
+    }
     labels[static_cast<std::size_t>(i)] = data.labels[static_cast<std::size_t>(index)];
   }
 }

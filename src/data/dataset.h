@@ -39,9 +39,17 @@ MnistSplit load_mnist(const std::string& dir, int validation_size = 10000);
 // variants; throws lenet::Error listing what it looked for.
 std::string find_idx_file(const std::string& dir, const std::string& base_name);
 
-// x [count, 1, rows, cols] = pixels/255 and labels for dataset indices order[begin..begin+count),
+// How pixels become network inputs: background + (foreground - background) * pixel / 255, with
+// `pad` background pixels around each image (LeNet-5 reads MNIST padded to 32x32, with background
+// -0.1 and foreground 1.175). The default is the tutorial's pixel / 255.
+struct InputTransform {
+  int pad = 0;
+  float background = 0.0f, foreground = 1.0f;
+};
+
+// x [count, 1, rows + 2 pad, cols + 2 pad] and labels for dataset indices order[begin..begin+count),
 // or begin..begin+count when order is empty. x is resized (it allocates only when it grows).
 void make_minibatch(const Dataset& data, const std::vector<int>& order, int begin, int count, Tensor& x,
-                    std::vector<std::int32_t>& labels);
+                    std::vector<std::int32_t>& labels, const InputTransform& transform = {});
 
 }  // namespace lenet

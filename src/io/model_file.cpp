@@ -9,9 +9,9 @@
 namespace lenet {
 
 ModelSpec load_model_description(const std::string& preset_or_path) {
-  if (preset_or_path == "tutorial") return ModelSpec::tutorial();
+  if (auto preset = ModelSpec::preset(preset_or_path)) return *preset;
   if (!std::filesystem::is_regular_file(preset_or_path))
-    fail("{}: no such model file (and not a preset: the presets are 'tutorial')", preset_or_path);
+    fail("{}: no such model file (and not a preset: the presets are 'tutorial' and 'lenet5')", preset_or_path);
   std::ifstream in(preset_or_path);
   nlohmann::json j;
   try {

@@ -7,7 +7,7 @@
 
 namespace lenet {
 
-// "tutorial" gives ModelSpec::tutorial(); anything else is read as a JSON model file, and errors
+// "tutorial" and "lenet5" give the presets; anything else is read as a JSON model file, and errors
 // name the file (and, from ModelSpec::from_json, the layer and field).
 ModelSpec load_model_description(const std::string& preset_or_path);
 

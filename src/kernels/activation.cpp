@@ -9,7 +9,8 @@ Activation parse_activation(const std::string& name) {
   if (name == "tanh") return Activation::kTanh;
   if (name == "sigmoid") return Activation::kSigmoid;
   if (name == "identity") return Activation::kIdentity;
-  fail("unknown activation '{}' (expected tanh, sigmoid or identity)", name);
+  if (name == "scaled_tanh") return Activation::kScaledTanh;
+  fail("unknown activation '{}' (expected tanh, scaled_tanh, sigmoid or identity)", name);
 }
 
 std::string activation_name(Activation a) {
@@ -17,6 +18,7 @@ std::string activation_name(Activation a) {
     case Activation::kTanh: return "tanh";
     case Activation::kSigmoid: return "sigmoid";
     case Activation::kIdentity: return "identity";
+    case Activation::kScaledTanh: return "scaled_tanh";
   }
   return "?";
 }

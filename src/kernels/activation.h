@@ -10,9 +10,10 @@
 
 namespace lenet {
 
-enum class Activation { kTanh, kSigmoid, kIdentity };
+// kScaledTanh is LeCun's f(a) = 1.7159 tanh(2a/3) (LeNet-5).
+enum class Activation { kTanh, kSigmoid, kIdentity, kScaledTanh };
 
-Activation parse_activation(const std::string& name);  // "tanh", "sigmoid", "identity"
+Activation parse_activation(const std::string& name);  // "tanh", "sigmoid", "identity", "scaled_tanh"
 std::string activation_name(Activation a);
 
 // y = f(x), in place allowed.
@@ -61,6 +62,7 @@ T activate(Activation a, T x) {
     case Activation::kTanh: return std::tanh(x);
     case Activation::kSigmoid: return T(1) / (T(1) + std::exp(-x));
     case Activation::kIdentity: return x;
+    case Activation::kScaledTanh: return T(1.7159) * std::tanh(T(2) / T(3) * x);
   }
   return x;
 }
@@ -71,6 +73,8 @@ T activation_derivative_from_output(Activation a, T y) {
     case Activation::kTanh: return T(1) - y * y;
     case Activation::kSigmoid: return y * (T(1) - y);
     case Activation::kIdentity: return T(1);
+    // f' = 1.7159 (2/3) (1 - tanh^2) = (2/3) (1.7159^2 - y^2) / 1.7159
+    case Activation::kScaledTanh: return T(2) / T(3) * (T(1.7159) * T(1.7159) - y * y) / T(1.7159);
   }
   return T(1);
 }

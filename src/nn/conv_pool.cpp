@@ -48,7 +48,7 @@ ConvPoolShape ConvPoolLayer::shape(int batch) const {
 void ConvPoolLayer::init(Rng& rng) {
   const int fan_in = input_shape_.c * spec_.filter_h * spec_.filter_w;
   const int fan_out = spec_.maps * spec_.filter_h * spec_.filter_w / (spec_.pool_h * spec_.pool_w);
-  const double bound = std::sqrt(6.0 / (fan_in + fan_out));
+  const double bound = spec_.init == "lecun" ? 2.4 / fan_in : std::sqrt(6.0 / (fan_in + fan_out));
   for (std::size_t i = 0; i < W.size(); ++i) W[i] = static_cast<float>(rng.uniform(-bound, bound));
   b.zero();
 }

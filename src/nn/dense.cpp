@@ -53,8 +53,9 @@ HiddenLayer::HiddenLayer(const LayerSpec& spec, Shape input_shape)
     : DenseLayer(spec, input_shape, spec.units), activation_(parse_activation(spec.activation)) {}
 
 void HiddenLayer::init(Rng& rng) {
-  double bound = std::sqrt(6.0 / (n_in() + n_out()));
-  const double scale = activation_ == Activation::kSigmoid ? 4.0 : 1.0;
+  const bool lecun = spec_.init == "lecun";
+  const double bound = lecun ? 2.4 / n_in() : std::sqrt(6.0 / (n_in() + n_out()));
+  const double scale = activation_ == Activation::kSigmoid && !lecun ? 4.0 : 1.0;
   for (std::size_t i = 0; i < W.size(); ++i) W[i] = static_cast<float>(rng.uniform(-bound, bound) * scale);
   b.zero();
 }
@@ -73,9 +74,13 @@ void HiddenLayer::backward(const Tensor& in, const Tensor& out, const Tensor& do
 LogisticRegression::LogisticRegression(const LayerSpec& spec, Shape input_shape)
     : DenseLayer(spec, input_shape, spec.units) {}
 
-void LogisticRegression::init(Rng&) {
+void LogisticRegression::init(Rng& rng) {
   W.zero();
   b.zero();
+  if (spec_.init == "lecun") {
+    const double bound = 2.4 / n_in();
+    for (std::size_t i = 0; i < W.size(); ++i) W[i] = static_cast<float>(rng.uniform(-bound, bound));
+  }
 }
 
 void LogisticRegression::forward(const Tensor& in, Tensor& out) {

@@ -30,7 +30,8 @@ class DenseLayer : public Layer {
 class HiddenLayer final : public DenseLayer {
  public:
   HiddenLayer(const LayerSpec& spec, Shape input_shape);
-  // W ~ U(±sqrt(6 / (n_in + n_out))), times 4 for a sigmoid (as the tutorial's mlp.py); b = 0.
+  // W ~ U(±sqrt(6 / (n_in + n_out))), times 4 for a sigmoid (as the tutorial's mlp.py); with init
+  // "lecun", W ~ U(±2.4 / n_in). b = 0.
   void init(Rng& rng) override;
   void forward(const Tensor& in, Tensor& out) override;
   void backward(const Tensor& in, const Tensor& out, const Tensor& dout, Tensor* din) override;
@@ -45,7 +46,7 @@ class HiddenLayer final : public DenseLayer {
 class LogisticRegression final : public DenseLayer {
  public:
   LogisticRegression(const LayerSpec& spec, Shape input_shape);
-  // W = 0 and b = 0, as the tutorial.
+  // W = 0 and b = 0, as the tutorial; with init "lecun", W ~ U(±2.4 / n_in).
   void init(Rng& rng) override;
   void forward(const Tensor& in, Tensor& out) override;
   void backward(const Tensor& in, const Tensor& out, const Tensor& dlogits, Tensor* din) override;

@@ -37,8 +37,19 @@ class Layer {
   // last forward; writes din (d cost / d in) unless it is null (the first layer needs none).
   virtual void backward(const Tensor& in, const Tensor& out, const Tensor& dout, Tensor* din) = 0;
   virtual std::vector<Param> params() = 0;
+  // Trainable values; fewer than the tensors hold when a connection table leaves weights out.
+  virtual std::int64_t parameter_count() {
+    std::int64_t n = 0;
+    for (const Param& p : params()) n += static_cast<std::int64_t>(p.value->size());
+    return n;
+  }
   // Multiply-adds of the forward pass for one image.
   virtual std::int64_t multiply_adds() const = 0;
+  // Connections for one image, as LeCun et al. count them: every input-to-unit link, bias
+  // included. By default the multiply-adds plus one bias per output.
+  virtual std::int64_t connections() const {
+    return multiply_adds() + static_cast<std::int64_t>(output_shape_.sample_size());
+  }
 
  protected:
   Layer(LayerSpec spec, Shape input_shape) : spec_(std::move(spec)), input_shape_(input_shape) {}

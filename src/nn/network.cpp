@@ -16,8 +16,11 @@ Network::Network(const ModelSpec& spec) : spec_(spec) {
     const bool last = i + 1 == spec.layers.size();
     if (last != (l.type == "logistic_regression"))
       fail("layer '{}': the last layer, and only the last, must be logistic_regression (got {})", l.name, l.type);
-    if (l.type == "conv_pool" && i > 0 && spec.layers[i - 1].type != "conv_pool")
-      fail("layer '{}': a conv_pool layer cannot follow a {} layer (input shape {})", l.name,
+    auto spatial = [](const std::string& type) {
+      return type == "conv_pool" || type == "conv" || type == "subsampling";
+    };
+    if (spatial(l.type) && i > 0 && !spatial(spec.layers[i - 1].type))
+      fail("layer '{}': a {} layer cannot follow a {} layer (input shape {})", l.name, l.type,
            spec.layers[i - 1].type, shape.str());
     layers_.push_back(make_layer(l, shape));
     shape = layers_.back()->output_shape();
@@ -66,7 +69,7 @@ std::vector<Param> Network::params() {
 
 std::int64_t Network::parameter_count() {
   std::int64_t n = 0;
-  for (const Param& p : params()) n += static_cast<std::int64_t>(p.value->size());
+  for (auto& layer : layers_) n += layer->parameter_count();
   return n;
 }
 

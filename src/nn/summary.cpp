@@ -17,15 +17,24 @@ ModelSummary summarize(Network& network) {
     l.name = layer->name();
     l.type = layer->spec().type;
     l.output = layer->output_shape();
-    for (const Param& p : layer->params()) l.parameters += static_cast<std::int64_t>(p.value->size());
+    l.parameters = layer->parameter_count();
     l.multiply_adds = layer->multiply_adds();
     l.activations = static_cast<std::int64_t>(l.output.sample_size());
-    l.connections = l.multiply_adds + l.activations;  // one bias per output
+    l.connections = layer->connections();
     const LayerSpec& spec = layer->spec();
     if (l.type == "conv_pool") {
       l.description = fmt::format("{} filters {}x{}, max-pool {}x{}{}, {}", spec.maps, spec.filter_h, spec.filter_w,
                                   spec.pool_h, spec.pool_w, spec.ignore_border ? "" : " (partial windows kept)",
                                   spec.activation);
+    } else if (l.type == "conv") {
+      int table_links = 0;
+      for (const auto& row : spec.table) table_links += static_cast<int>(row.size());
+      l.description = fmt::format("{} filters {}x{}, {}, {}", spec.maps, spec.filter_h, spec.filter_w,
+                                  spec.table.empty() ? fmt::format("all {} input maps", layer->input_shape().c)
+                                                     : fmt::format("table of {} connections", table_links),
+                                  spec.activation);
+    } else if (l.type == "subsampling") {
+      l.description = fmt::format("{}x{} sums x coefficient + bias, {}", spec.pool_h, spec.pool_w, spec.activation);
     } else if (l.type == "hidden") {
       l.description = fmt::format("{} units, {}", spec.units, spec.activation);
     } else {

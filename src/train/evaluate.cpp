@@ -7,7 +7,13 @@
 
 namespace lenet {
 
+InputTransform input_transform(const Network& network) {
+  const ModelSpec& spec = network.spec();
+  return {spec.pad, spec.background, spec.foreground};
+}
+
 Evaluation evaluate(Network& network, const Dataset& data, int batch_size) {
+  const InputTransform transform = input_transform(network);
   Evaluation result;
   Tensor x;
   std::vector<std::int32_t> labels;
@@ -15,7 +21,7 @@ Evaluation evaluate(Network& network, const Dataset& data, int batch_size) {
   double nll_sum = 0;
   for (int begin = 0; begin < data.count(); begin += batch_size) {
     const int count = std::min(batch_size, data.count() - begin);
-    make_minibatch(data, in_order, begin, count, x, labels);
+    make_minibatch(data, in_order, begin, count, x, labels, transform);
     const Tensor& probs = network.forward(x);
     result.errors += count_errors(probs.data(), labels.data(), count, network.classes());
     nll_sum += negative_log_likelihood(probs.data(), labels.data(), count, network.classes()) * count;

@@ -13,7 +13,11 @@ struct Evaluation {
   double error_rate() const { return count > 0 ? double(errors) / count : 0.0; }
 };
 
-// Every example counts, the last partial minibatch included.
+// Every example counts, the last partial minibatch included. Images go in as the network's model
+// description says (input_transform).
 Evaluation evaluate(Network& network, const Dataset& data, int batch_size);
+
+// The padding and pixel range a network's model description asks for.
+InputTransform input_transform(const Network& network);
 
 }  // namespace lenet

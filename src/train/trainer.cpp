@@ -45,9 +45,13 @@ void TrainConfig::validate() const {
 TrainEnd train(Network& network, const MnistSplit& split, const TrainConfig& config, Reporter& reporter) {
   config.validate();
   const Shape in = network.input_shape();
-  if (in.c != 1 || in.h != split.train.rows || in.w != split.train.cols)
-    fail("the data's images are {}x{} but the model expects {}x{}x{} input", split.train.rows, split.train.cols, in.c,
-         in.h, in.w);
+  const InputTransform transform = input_transform(network);
+  if (in.c != 1 || in.h != split.train.rows + 2 * transform.pad || in.w != split.train.cols + 2 * transform.pad)
+    fail("the data's images are {}x{}{} but the model expects {}x{}x{} input", split.train.rows, split.train.cols,
+         transform.pad > 0 ? fmt::format(" (padded by {}: {}x{})", transform.pad, split.train.rows + 2 * transform.pad,
+                                         split.train.cols + 2 * transform.pad)
+                           : std::string(),
+         in.c, in.h, in.w);
   const int n_train_batches = split.train.count() / config.batch_size;
   if (n_train_batches == 0 && config.n_epochs > 0)
     fail("--batch-size {} is larger than the training set ({} images)", config.batch_size, split.train.count());
@@ -90,7 +94,7 @@ TrainEnd train(Network& network, const MnistSplit& split, const TrainConfig& con
     double eval_seconds = 0;
     for (int minibatch = 0; minibatch < n_train_batches; ++minibatch) {
       iter = long(epoch - 1) * n_train_batches + minibatch;
-      make_minibatch(split.train, order, minibatch * config.batch_size, config.batch_size, x, labels);
+      make_minibatch(split.train, order, minibatch * config.batch_size, config.batch_size, x, labels, transform);
       network.forward(x);
       const double cost = network.backward(x, labels.data());
       if (!std::isfinite(cost))

@@ -55,7 +55,7 @@ class ConvPoolGradient : public testing::TestWithParam<ConvPoolCase> {};
 
 TEST_P(ConvPoolGradient, MatchesCentralDifferences) {
   const ConvPoolCase c = GetParam();
-  LayerSpec spec{"conv_pool", "layer0", c.maps, c.fh, c.fw, c.ph, c.pw, c.ignore_border, 0, c.activation};
+  LayerSpec spec{"conv_pool", "layer0", c.maps, c.fh, c.fw, c.ph, c.pw, c.ignore_border, 0, c.activation, "tutorial", {}};
   ConvPoolLayer layer(spec, {1, c.in_maps, c.h, c.w});
   fill_random(layer.W, 1, 0.5f);
   fill_random(layer.b, 2, 0.5f);
@@ -95,7 +95,7 @@ INSTANTIATE_TEST_SUITE_P(Shapes, ConvPoolGradient,
 
 TEST(HiddenLayerGradient, MatchesCentralDifferences) {
   for (const char* activation : {"tanh", "sigmoid"}) {
-    LayerSpec spec{"hidden", "layer2", 0, 5, 5, 2, 2, true, 6, activation};
+    LayerSpec spec{"hidden", "layer2", 0, 5, 5, 2, 2, true, 6, activation, "tutorial", {}};
     HiddenLayer layer(spec, {1, 2, 2, 2});  // n_in 8: a flattened 2x2x2 input
     fill_random(layer.W, 5, 0.7f);
     fill_random(layer.b, 6, 0.5f);
@@ -125,7 +125,7 @@ TEST(HiddenLayerGradient, MatchesCentralDifferences) {
 }
 
 TEST(LogisticRegressionGradient, MatchesCentralDifferencesOfTheNll) {
-  LayerSpec spec{"logistic_regression", "layer3", 0, 5, 5, 2, 2, true, 4, "identity"};
+  LayerSpec spec{"logistic_regression", "layer3", 0, 5, 5, 2, 2, true, 4, "identity", "tutorial", {}};
   LogisticRegression layer(spec, {1, 7, 1, 1});
   fill_random(layer.W, 9, 0.8f);
   fill_random(layer.b, 10, 0.5f);

@@ -28,8 +28,11 @@ TEST(Init, TutorialWeightsEqualNumpysDraws) {
   Network net(ModelSpec::tutorial());
   net.init(23455);
   for (const Golden& g : kNumpyDraws) {
-    for (const Param& p : net.params())
-      if (p.name == g.param) EXPECT_EQ((*p.value)[g.index], g.value) << g.param << "[" << g.index << "]";
+    for (const Param& p : net.params()) {
+      if (p.name == g.param) {
+        EXPECT_EQ((*p.value)[g.index], g.value) << g.param << "[" << g.index << "]";
+      }
+    }
   }
 }
 
