@@ -100,7 +100,8 @@ int main(int argc, char** argv) {
 
   CLI::App* summary = app.add_subcommand("summary", "per-layer shapes, parameters, connections and cost of a model");
   add_common(summary, common, false);
-  summary->add_option("model", summary_model, "a checkpoint (.safetensors), a preset ('tutorial') or a JSON model file")
+  summary->add_option("model,--model", summary_model,
+                      "a checkpoint (.safetensors), a preset ('tutorial', 'lenet5') or a JSON model file")
       ->capture_default_str();
 
   std::string filters_image, filters_out = "filters-demo";

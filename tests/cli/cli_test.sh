@@ -107,6 +107,7 @@ expect_error "filters on a grey image" "digit.pgm" filters "$work/digit.pgm" --o
 expect_error "filters on a missing image" "nothing.png" filters "$work/nothing.png" --out "$work/fd"
 expect_ok "summary preset" "431080" summary
 expect_ok "summary checkpoint" "layer3" summary "$work/m.safetensors"
+expect_ok "summary --model lenet5" "60850" summary --model lenet5
 echo '{"layers": [{"type": "conv_pool", "maps": 4, "filter": 5}, {"type": "logistic_regression", "classes": 10}]}' >"$work/tiny.json"
 expect_ok "summary model file" "layer1" summary "$work/tiny.json"
 expect_ok "train model file" "Optimization complete" train --model "$work/tiny.json" --data "$work/data" --validation-size 10 --batch-size 5 --n-epochs 1 --out "$work/tiny.safetensors"
