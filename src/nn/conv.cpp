@@ -10,12 +10,7 @@ namespace lenet {
 ConvLayer::ConvLayer(const LayerSpec& spec, Shape input_shape)
     : Layer(spec, input_shape), activation_(parse_activation(spec.activation)) {
   const std::string& n = spec.name;
-  if (spec.maps <= 0) fail("layer '{}': maps must be positive, got {}", n, spec.maps);
-  if (spec.filter_h <= 0 || spec.filter_w <= 0)
-    fail("layer '{}': filter size must be positive, got {}x{}", n, spec.filter_h, spec.filter_w);
-  if (spec.filter_h > input_shape.h || spec.filter_w > input_shape.w)
-    fail("layer '{}': filter {}x{} does not fit its input {}x{} (input shape {})", n, spec.filter_h, spec.filter_w,
-         input_shape.h, input_shape.w, input_shape.str());
+  check_conv_filter(spec, input_shape);
   if (spec.table.empty()) {
     table_.assign(spec.maps, {});
     for (auto& row : table_)

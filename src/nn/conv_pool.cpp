@@ -10,17 +10,12 @@ namespace lenet {
 ConvPoolLayer::ConvPoolLayer(const LayerSpec& spec, Shape input_shape)
     : Layer(spec, input_shape), activation_(parse_activation(spec.activation)) {
   const std::string& n = spec.name;
-  if (spec.maps <= 0) fail("layer '{}': maps must be positive, got {}", n, spec.maps);
-  if (spec.filter_h <= 0 || spec.filter_w <= 0)
-    fail("layer '{}': filter size must be positive, got {}x{}", n, spec.filter_h, spec.filter_w);
+  check_conv_filter(spec, input_shape);
   if (spec.pool_h <= 0 || spec.pool_w <= 0)
     fail("layer '{}': pool size must be positive, got {}x{}", n, spec.pool_h, spec.pool_w);
   if (spec.pool_h * spec.pool_w > kMaxPoolWindowPixels)
     fail("layer '{}': pool windows of more than {} pixels are not supported, got {}x{}", n, kMaxPoolWindowPixels,
          spec.pool_h, spec.pool_w);
-  if (spec.filter_h > input_shape.h || spec.filter_w > input_shape.w)
-    fail("layer '{}': filter {}x{} does not fit its input {}x{} (input shape {})", n, spec.filter_h, spec.filter_w,
-         input_shape.h, input_shape.w, input_shape.str());
   const int ch = input_shape.h - spec.filter_h + 1, cw = input_shape.w - spec.filter_w + 1;
   const int oh = PoolShape::out_dim(ch, spec.pool_h, spec.ignore_border);
   const int ow = PoolShape::out_dim(cw, spec.pool_w, spec.ignore_border);

@@ -9,6 +9,16 @@
 
 namespace lenet {
 
+void check_conv_filter(const LayerSpec& spec, Shape input_shape) {
+  const std::string& n = spec.name;
+  if (spec.maps <= 0) fail("layer '{}': maps must be positive, got {}", n, spec.maps);
+  if (spec.filter_h <= 0 || spec.filter_w <= 0)
+    fail("layer '{}': filter size must be positive, got {}x{}", n, spec.filter_h, spec.filter_w);
+  if (spec.filter_h > input_shape.h || spec.filter_w > input_shape.w)
+    fail("layer '{}': filter {}x{} does not fit its input {}x{} (input shape {})", n, spec.filter_h, spec.filter_w,
+         input_shape.h, input_shape.w, input_shape.str());
+}
+
 std::unique_ptr<Layer> make_layer(const LayerSpec& spec, Shape input_shape) {
   if (spec.type == "conv_pool") return std::make_unique<ConvPoolLayer>(spec, input_shape);
   if (spec.type == "conv") return std::make_unique<ConvLayer>(spec, input_shape);

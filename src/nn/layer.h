@@ -58,6 +58,10 @@ class Layer {
   Shape output_shape_;
 };
 
+// Checks a convolution's spec against its input: positive maps and filter size, and a filter that
+// fits the input; errors name the layer.
+void check_conv_filter(const LayerSpec& spec, Shape input_shape);
+
 // Builds the layer a spec describes, checking that it fits its input; errors name the layer.
 std::unique_ptr<Layer> make_layer(const LayerSpec& spec, Shape input_shape);
 
