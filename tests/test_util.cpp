@@ -8,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 namespace lenet::test {
@@ -59,6 +60,21 @@ double max_relative_error(const float* a, const double* b, std::size_t n) {
 double max_relative_error(const float* a, const float* b, std::size_t n) {
   std::vector<double> bd(b, b + n);
   return max_relative_error(a, bd.data(), n);
+}
+
+void expect_gradient(const std::function<double()>& f, std::vector<double>& v, const float* analytic,
+                     const char* what) {
+  const double h = 1e-6;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const double keep = v[i];
+    v[i] = keep + h;
+    const double up = f();
+    v[i] = keep - h;
+    const double down = f();
+    v[i] = keep;
+    const double numeric = (up - down) / (2 * h);
+    ASSERT_NEAR(analytic[i], numeric, 2e-4 * std::max(1.0, std::abs(numeric))) << what << "[" << i << "]";
+  }
 }
 
 }  // namespace lenet::test

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -34,5 +35,11 @@ std::vector<double> to_double(const std::vector<float>& v);
 // Largest |a - b| / max(1, |b|) over two arrays of equal size.
 double max_relative_error(const float* a, const double* b, std::size_t n);
 double max_relative_error(const float* a, const float* b, std::size_t n);
+
+// Gradient check: analytic[i] against the central difference (step 1e-6, in double) of f with
+// respect to v[i], for every i; fails the test at the first element off by more than 2e-4
+// (relative, for values above 1).
+void expect_gradient(const std::function<double()>& f, std::vector<double>& v, const float* analytic,
+                     const char* what);
 
 }  // namespace lenet::test

@@ -16,22 +16,6 @@
 namespace lenet {
 namespace {
 
-// Checks analytic (float) against d f / d v[i] by central differences (double) for every i.
-void expect_gradient(const std::function<double()>& f, std::vector<double>& v, const float* analytic,
-                     const char* what) {
-  const double h = 1e-6;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    const double keep = v[i];
-    v[i] = keep + h;
-    const double up = f();
-    v[i] = keep - h;
-    const double down = f();
-    v[i] = keep;
-    const double numeric = (up - down) / (2 * h);
-    ASSERT_NEAR(analytic[i], numeric, 2e-4 * std::max(1.0, std::abs(numeric))) << what << "[" << i << "]";
-  }
-}
-
 std::vector<double> doubles(const Tensor& t) { return {t.data(), t.data() + t.size()}; }
 
 void fill_random(Tensor& t, unsigned seed, float scale = 1.0f) {
@@ -81,9 +65,9 @@ TEST_P(ConvPoolGradient, MatchesCentralDifferences) {
     return total;
   };
   ASSERT_EQ(out.size(), ps.out_size());
-  expect_gradient(cost, wd, layer.dW.data(), "dW");
-  expect_gradient(cost, bd, layer.db.data(), "db");
-  expect_gradient(cost, xd, din.data(), "din");
+  test::expect_gradient(cost, wd, layer.dW.data(), "dW");
+  test::expect_gradient(cost, bd, layer.db.data(), "db");
+  test::expect_gradient(cost, xd, din.data(), "din");
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, ConvPoolGradient,
@@ -118,9 +102,9 @@ TEST(HiddenLayerGradient, MatchesCentralDifferences) {
         }
       return total;
     };
-    expect_gradient(cost, wd, layer.dW.data(), "dW");
-    expect_gradient(cost, bd, layer.db.data(), "db");
-    expect_gradient(cost, xd, din.data(), "din");
+    test::expect_gradient(cost, wd, layer.dW.data(), "dW");
+    test::expect_gradient(cost, bd, layer.db.data(), "db");
+    test::expect_gradient(cost, xd, din.data(), "din");
   }
 }
 
@@ -151,9 +135,9 @@ TEST(LogisticRegressionGradient, MatchesCentralDifferencesOfTheNll) {
     }
     return total / 5;
   };
-  expect_gradient(cost, wd, layer.dW.data(), "dW");
-  expect_gradient(cost, bd, layer.db.data(), "db");
-  expect_gradient(cost, xd, din.data(), "din");
+  test::expect_gradient(cost, wd, layer.dW.data(), "dW");
+  test::expect_gradient(cost, bd, layer.db.data(), "db");
+  test::expect_gradient(cost, xd, din.data(), "din");
 }
 
 TEST(NetworkGradient, BackwardChainsTheLayers) {

@@ -16,20 +16,6 @@
 namespace lenet {
 namespace {
 
-void expect_gradient(const std::function<double()>& f, std::vector<double>& v, const float* analytic,
-                     const char* what) {
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    const double keep = v[i], h = 1e-6;
-    v[i] = keep + h;
-    const double up = f();
-    v[i] = keep - h;
-    const double down = f();
-    v[i] = keep;
-    const double numeric = (up - down) / (2 * h);
-    ASSERT_NEAR(analytic[i], numeric, 2e-4 * std::max(1.0, std::abs(numeric))) << what << "[" << i << "]";
-  }
-}
-
 void fill(Tensor& t, unsigned seed, float scale = 1.0f) {
   const auto v = test::random_floats(t.size(), seed, -scale, scale);
   std::copy(v.begin(), v.end(), t.data());
@@ -114,8 +100,8 @@ TEST(ConvLayerGradient, MasksUnconnectedWeightsAndMatchesCentralDifferences) {
   // Connected weights only: the masked ones have a true gradient but are not parameters.
   std::vector<float> dW_connected(layer.dW.data(), layer.dW.data() + layer.dW.size());
   std::vector<double> numeric_w = wd;
-  expect_gradient(cost, bd, layer.db.data(), "db");
-  expect_gradient(cost, xd, din.data(), "din");
+  test::expect_gradient(cost, bd, layer.db.data(), "db");
+  test::expect_gradient(cost, xd, din.data(), "din");
   for (std::size_t i = 0; i < wd.size(); ++i) {
     const int k = int(i / (3 * 6)), c = int(i / 6) % 3;
     if (std::count(spec.table[k].begin(), spec.table[k].end(), c) == 0) continue;
@@ -159,9 +145,9 @@ TEST(SubsamplingGradient, TrainableCoefficientAndBias) {
           }
     return total;
   };
-  expect_gradient(cost, kd, layer.dcoefficient.data(), "dcoefficient");
-  expect_gradient(cost, bd, layer.db.data(), "db");
-  expect_gradient(cost, xd, din.data(), "din");
+  test::expect_gradient(cost, kd, layer.dcoefficient.data(), "dcoefficient");
+  test::expect_gradient(cost, bd, layer.db.data(), "db");
+  test::expect_gradient(cost, xd, din.data(), "din");
 }
 
 TEST(LeNet5, SummaryMatchesThePapersCounts) {
