@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
   std::vector<int> demo_shape{3, 2, 5, 5};
   std::string demo_pool = "2";
 
-  CLI::App* train = app.add_subcommand("train", "train the tutorial's LeNet on MNIST (SGD + early stopping)");
+  CLI::App* train = app.add_subcommand("train", "train a LeNet on MNIST (the tutorial's by default; SGD + early stopping)");
   add_common(train, common, true);
   train->add_option("--learning-rate", config.learning_rate, "SGD step size")->capture_default_str();
   train->add_option("--batch-size", config.batch_size, "minibatch size")->capture_default_str();
@@ -93,7 +93,7 @@ int main(int argc, char** argv) {
   eval->add_option("--model", model_path, "checkpoint (.safetensors)")->required();
   eval->add_option("--batch-size", eval_batch, "images per forward pass")->capture_default_str();
 
-  CLI::App* predict = app.add_subcommand("predict", "classify 28x28 grey images (PGM or PNG)");
+  CLI::App* predict = app.add_subcommand("predict", "classify grey images of the model's input size (PGM, PNG or JPEG)");
   add_common(predict, common, false);
   predict->add_option("--model", model_path, "checkpoint (.safetensors)")->required();
   predict->add_option("images", images, "image files")->required();
