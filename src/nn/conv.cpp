@@ -23,14 +23,8 @@ ConvLayer::ConvLayer(const LayerSpec& spec, Shape input_shape)
   for (int k = 0; k < spec.maps; ++k)
     for (int c : table_[k]) connected_[std::size_t(k) * input_shape.c + c] = 1;
   output_shape_ = {1, spec.maps, input_shape.h - spec.filter_h + 1, input_shape.w - spec.filter_w + 1};
-  W.resize({spec.maps, input_shape.c, spec.filter_h, spec.filter_w});
-  dW.resize(W.shape());
-  b.resize({spec.maps, 1, 1, 1});
-  db.resize(b.shape());
-  W.zero();
-  b.zero();
-  dW.zero();
-  db.zero();
+  zeroed_parameter({spec.maps, input_shape.c, spec.filter_h, spec.filter_w}, W, dW);
+  zeroed_parameter({spec.maps, 1, 1, 1}, b, db);
 }
 
 Conv2dShape ConvLayer::conv_shape(int batch) const {

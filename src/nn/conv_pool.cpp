@@ -23,14 +23,8 @@ ConvPoolLayer::ConvPoolLayer(const LayerSpec& spec, Shape input_shape)
     fail("layer '{}': pooling {}x{} of the {}x{} convolution output leaves nothing (input shape {})", n, spec.pool_h,
          spec.pool_w, ch, cw, input_shape.str());
   output_shape_ = {1, spec.maps, oh, ow};
-  W.resize({spec.maps, input_shape.c, spec.filter_h, spec.filter_w});
-  dW.resize(W.shape());
-  b.resize({spec.maps, 1, 1, 1});
-  db.resize(b.shape());
-  W.zero();
-  b.zero();
-  dW.zero();
-  db.zero();
+  zeroed_parameter({spec.maps, input_shape.c, spec.filter_h, spec.filter_w}, W, dW);
+  zeroed_parameter({spec.maps, 1, 1, 1}, b, db);
 }
 
 ConvPoolShape ConvPoolLayer::shape(int batch) const {

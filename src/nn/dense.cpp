@@ -13,14 +13,8 @@ DenseLayer::DenseLayer(const LayerSpec& spec, Shape input_shape, int n_out) : La
   if (n_out <= 0) fail("layer '{}': the number of {} must be positive, got {}", spec.name,
                        spec.type == "hidden" ? "units" : "classes", n_out);
   output_shape_ = {1, n_out, 1, 1};
-  W.resize({n_in(), n_out, 1, 1});
-  dW.resize(W.shape());
-  b.resize({n_out, 1, 1, 1});
-  db.resize(b.shape());
-  W.zero();
-  b.zero();
-  dW.zero();
-  db.zero();
+  zeroed_parameter({n_in(), n_out, 1, 1}, W, dW);
+  zeroed_parameter({n_out, 1, 1, 1}, b, db);
 }
 
 void DenseLayer::forward(const Tensor& in, Tensor& out) { affine(in, out); }

@@ -9,6 +9,13 @@
 
 namespace lenet {
 
+void zeroed_parameter(Shape shape, Tensor& value, Tensor& grad) {
+  value.resize(shape);
+  grad.resize(shape);
+  value.zero();
+  grad.zero();
+}
+
 void check_conv_filter(const LayerSpec& spec, Shape input_shape) {
   const std::string& n = spec.name;
   if (spec.maps <= 0) fail("layer '{}': maps must be positive, got {}", n, spec.maps);

@@ -58,6 +58,9 @@ class Layer {
   Shape output_shape_;
 };
 
+// Sizes a parameter and its gradient to shape, both zero.
+void zeroed_parameter(Shape shape, Tensor& value, Tensor& grad);
+
 // Checks a convolution's spec against its input: positive maps and filter size, and a filter that
 // fits the input; errors name the layer.
 void check_conv_filter(const LayerSpec& spec, Shape input_shape);

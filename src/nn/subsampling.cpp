@@ -13,10 +13,8 @@ SubsamplingLayer::SubsamplingLayer(const LayerSpec& spec, Shape input_shape)
     fail("layer '{}': pool {}x{} does not fit its input {}x{} (input shape {})", spec.name, spec.pool_h, spec.pool_w,
          input_shape.h, input_shape.w, input_shape.str());
   output_shape_ = {1, input_shape.c, input_shape.h / spec.pool_h, input_shape.w / spec.pool_w};
-  for (Tensor* t : {&coefficient, &b, &dcoefficient, &db}) {
-    t->resize({input_shape.c, 1, 1, 1});
-    t->zero();
-  }
+  zeroed_parameter({input_shape.c, 1, 1, 1}, coefficient, dcoefficient);
+  zeroed_parameter({input_shape.c, 1, 1, 1}, b, db);
 }
 
 void SubsamplingLayer::init(Rng& rng) {
