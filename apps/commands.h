@@ -31,3 +31,37 @@ int run_filters(const std::string& image, const std::string& out_dir, std::uint3
 int run_pool_demo(std::uint32_t seed, const std::vector<int>& shape, int pool_h, int pool_w);
 
 }  // namespace lenet::app
+
+namespace lenet::app {
+
+struct SceneCommand {
+  std::string out = "scenes";
+  int count = 100;
+  std::uint32_t seed = 1;
+  std::string size = "256,256", digits = "1,5", digit_size = "28,84";
+};
+// Writes out/scene-000.png, ... and out/scenes.json (the boxes) from MNIST test digits.
+int run_make_scene(const CommonOptions& common, const SceneCommand& options);
+
+struct WindowsCommand {
+  std::string out = "detector-data";
+  int count = 100000;  // training windows; 10,000 more for validation and 10,000 for test
+  int window = 28;
+  std::uint32_t seed = 1;
+};
+// Writes a detector's training set in MNIST's four IDX files (class 10 = no digit).
+int run_make_windows(const CommonOptions& common, const WindowsCommand& options);
+
+struct DetectCommand {
+  std::string model;
+  std::vector<std::string> images;
+  std::string scenes;     // scenes.json to evaluate against, instead of images
+  std::string annotate;   // folder for annotated PNGs ("" = none)
+  double scale_step = 1.25, min_size = 0, max_size = 0, nms_overlap = 0.4;
+  float threshold = 0.5f;
+  bool windowed = false;       // evaluate window by window (slow)
+  int compare_windowed = 0;    // with --scenes: time this many scenes both ways
+};
+int run_detect(const CommonOptions& common, const DetectCommand& options);
+
+}  // namespace lenet::app

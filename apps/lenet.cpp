@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
   config.out = "lenet-model.safetensors";
   std::vector<int> nkerns{20, 50};
   int n_hidden = 500;
+  int n_classes = 10;
   std::string filter_size = "5", pool_size = "2";
   bool keep_partial = false;
   std::string model_path;
@@ -63,11 +64,17 @@ int main(int argc, char** argv) {
   CLI::App* train = app.add_subcommand("train", "train a LeNet on MNIST (the tutorial's by default; SGD + early stopping)");
   add_common(train, common, true);
   train->add_option("--learning-rate", config.learning_rate, "SGD step size")->capture_default_str();
+  train->add_option("--lr-decay", config.lr_decay, "multiply the step size by this after every epoch")
+      ->capture_default_str();
+  train->add_option("--momentum", config.momentum, "classical momentum (0 = plain SGD, as the tutorial)")
+      ->capture_default_str();
   train->add_option("--batch-size", config.batch_size, "minibatch size")->capture_default_str();
   train->add_option("--n-epochs", config.n_epochs, "maximum epochs (0 saves the initial model)")->capture_default_str();
   train->add_option("--nkerns", nkerns, "filters of the two conv-pool layers")
       ->delimiter(',')
       ->expected(2)
+      ->capture_default_str();
+  train->add_option("--classes", n_classes, "classes of the tutorial net's output (11 for a detector: 10 = no digit)")
       ->capture_default_str();
   train->add_option("--n-hidden", n_hidden, "units of the tanh hidden layer")->capture_default_str();
   train->add_option("--filter-size", filter_size, "conv filter size, N or H,W")->capture_default_str();
@@ -122,11 +129,51 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   pool_demo->add_option("--pool", demo_pool, "pool size, N or H,W")->capture_default_str();
 
+  lenet::app::SceneCommand scene_cmd;
+  CLI::App* make_scene = app.add_subcommand("make-scene", "test scenes: MNIST test digits pasted on a larger canvas, with their boxes");
+  add_common(make_scene, common, true);
+  make_scene->add_option("--out", scene_cmd.out, "folder for scene-000.png, ... and scenes.json")->capture_default_str();
+  make_scene->add_option("--count", scene_cmd.count, "number of scenes")->capture_default_str();
+  make_scene->add_option("--seed", scene_cmd.seed, "random seed")->capture_default_str();
+  make_scene->add_option("--size", scene_cmd.size, "canvas W,H in pixels")->capture_default_str();
+  make_scene->add_option("--digits", scene_cmd.digits, "digits per scene, MIN,MAX")->capture_default_str();
+  make_scene->add_option("--digit-size", scene_cmd.digit_size, "side of a pasted digit, MIN,MAX pixels")->capture_default_str();
+
+  lenet::app::WindowsCommand windows_cmd;
+  CLI::App* make_windows = app.add_subcommand(
+      "make-windows", "a detector's training set: digit windows and 'no digit' windows (class 10), as MNIST IDX files");
+  add_common(make_windows, common, true);
+  make_windows->add_option("--out", windows_cmd.out, "folder for the four IDX files")->capture_default_str();
+  make_windows->add_option("--count", windows_cmd.count, "training windows (plus 10000 validation, 10000 test)")
+      ->capture_default_str();
+  make_windows->add_option("--window", windows_cmd.window, "window side in pixels")->capture_default_str();
+  make_windows->add_option("--seed", windows_cmd.seed, "random seed")->capture_default_str();
+
+  lenet::app::DetectCommand detect_cmd;
+  CLI::App* detect = app.add_subcommand("detect", "find digits in larger images: pyramid, sliding network, NMS");
+  add_common(detect, common, false);
+  detect->add_option("--model", detect_cmd.model, "checkpoint of a detector (11 classes: 10 = no digit)")->required();
+  detect->add_option("images", detect_cmd.images, "image files (PNG, JPEG, PGM)");
+  detect->add_option("--scenes", detect_cmd.scenes, "scenes.json from make-scene: report precision and recall");
+  detect->add_option("--annotate", detect_cmd.annotate, "folder for PNGs with the boxes drawn");
+  detect->add_option("--scale-step", detect_cmd.scale_step, "size ratio between pyramid levels")->capture_default_str();
+  detect->add_option("--min-size", detect_cmd.min_size, "smallest digit to find, pixels (0 = the model's window)")
+      ->capture_default_str();
+  detect->add_option("--max-size", detect_cmd.max_size, "largest digit to find, pixels (0 = the image's shorter side)")
+      ->capture_default_str();
+  detect->add_option("--threshold", detect_cmd.threshold, "lowest digit probability reported")->capture_default_str();
+  detect->add_option("--nms-overlap", detect_cmd.nms_overlap, "drop a detection when a better one covers more than this fraction of the smaller box")
+      ->capture_default_str();
+  detect->add_flag("--windowed", detect_cmd.windowed, "evaluate window by window instead of sharing computation (slow)");
+  detect->add_option("--compare-windowed", detect_cmd.compare_windowed,
+                     "with --scenes: time this many scenes both ways, side by side")
+      ->capture_default_str();
+
   bool known_command = false;
   for (const CLI::App* cmd : app.get_subcommands([](CLI::App*) { return true; }))
     known_command |= argc > 1 && cmd->get_name() == argv[1];
   if (argc > 1 && argv[1][0] != '-' && !known_command) {
-    fmt::print(stderr, "lenet: error: unknown command '{}' (expected train, eval, predict, summary, filters or pool-demo; see lenet --help)\n",
+    fmt::print(stderr, "lenet: error: unknown command '{}' (expected train, eval, predict, summary, filters, pool-demo, make-scene, make-windows or detect; see lenet --help)\n",
                argv[1]);
     return 2;
   }
@@ -144,8 +191,9 @@ int main(int argc, char** argv) {
       for (int k : nkerns)
         if (k <= 0) lenet::fail("--nkerns values must be positive, got {},{}", nkerns[0], nkerns[1]);
       if (n_hidden <= 0) lenet::fail("--n-hidden must be positive, got {}", n_hidden);
+      if (n_classes < 2) lenet::fail("--classes must be at least 2, got {}", n_classes);
       if (!train_model.empty()) return lenet::app::run_train(common, lenet::load_model_description(train_model), config);
-      lenet::ModelSpec model = lenet::ModelSpec::tutorial(nkerns[0], nkerns[1], n_hidden);
+      lenet::ModelSpec model = lenet::ModelSpec::tutorial(nkerns[0], nkerns[1], n_hidden, n_classes);
       for (int i = 0; i < 2; ++i) {
         model.layers[i].filter_h = fh;
         model.layers[i].filter_w = fw;
@@ -160,6 +208,9 @@ int main(int argc, char** argv) {
     if (summary->parsed()) return lenet::app::run_summary(common, summary_model);
     if (filters->parsed())
       return lenet::app::run_filters(filters_image, filters_out, filters_seed, filters_count, filters_size);
+    if (make_scene->parsed()) return lenet::app::run_make_scene(common, scene_cmd);
+    if (make_windows->parsed()) return lenet::app::run_make_windows(common, windows_cmd);
+    if (detect->parsed()) return lenet::app::run_detect(common, detect_cmd);
     if (pool_demo->parsed()) {
       const auto [ph, pw] = parse_size(demo_pool, "--pool");
       return lenet::app::run_pool_demo(demo_seed, demo_shape, ph, pw);

@@ -47,6 +47,14 @@ Dataset Dataset::slice(int begin, int count) const {
   return part;
 }
 
+void check_labels(const Dataset& data, int classes, const std::string& what) {
+  for (int i = 0; i < data.count(); ++i)
+    if (data.labels[i] < 0 || data.labels[i] >= classes)
+      fail("{} has label {} (image {}), but the model has {} classes (0 to {}); train with more classes (--classes) "
+           "or use other data",
+           what, data.labels[i], i, classes, classes - 1);
+}
+
 Dataset load_idx_dataset(const std::string& images_path, const std::string& labels_path) {
   IdxArray images = read_idx(images_path, 3);
   const IdxArray labels = read_idx(labels_path, 1);

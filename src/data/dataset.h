@@ -22,6 +22,10 @@ struct Dataset {
   Dataset slice(int begin, int count) const;
 };
 
+// Throws lenet::Error when a label is not a class of a `classes`-way classifier, naming `what`
+// ("the training set"), the first bad label and where it is.
+void check_labels(const Dataset& data, int classes, const std::string& what);
+
 // Loads an image file and a label file (IDX, raw or gzip). Errors name the file: a label count
 // that differs from the image count, or a label outside [0, 255].
 Dataset load_idx_dataset(const std::string& images_path, const std::string& labels_path);

@@ -28,6 +28,8 @@ class ConvLayer final : public Layer {
 
   Tensor W, b, dW, db;  // W [out_maps, in_maps, fh, fw]
 
+  Activation activation() const { return activation_; }
+
  private:
   Conv2dShape conv_shape(int batch) const;
   void mask(Tensor& t) const;

@@ -25,6 +25,8 @@ class ConvPoolLayer final : public Layer {
 
   Tensor W, b, dW, db;  // W [out_maps, in_maps, fh, fw], b [out_maps]
 
+  Activation activation() const { return activation_; }
+
  private:
   ConvPoolShape shape(int batch) const;
 

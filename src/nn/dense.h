@@ -36,6 +36,8 @@ class HiddenLayer final : public DenseLayer {
   void forward(const Tensor& in, Tensor& out) override;
   void backward(const Tensor& in, const Tensor& out, const Tensor& dout, Tensor* din) override;
 
+  Activation activation() const { return activation_; }
+
  private:
   Activation activation_;
   Tensor dpre_;

@@ -21,6 +21,8 @@ class SubsamplingLayer final : public Layer {
 
   Tensor coefficient, b, dcoefficient, db;  // one of each per map
 
+  Activation activation() const { return activation_; }
+
  private:
   Activation activation_;
   Tensor sums_;  // window sums of the last forward

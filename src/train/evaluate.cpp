@@ -14,6 +14,7 @@ InputTransform input_transform(const Network& network) {
 
 Evaluation evaluate(Network& network, const Dataset& data, int batch_size) {
   const InputTransform transform = input_transform(network);
+  check_labels(data, network.classes(), "the data");
   Evaluation result;
   Tensor x;
   std::vector<std::int32_t> labels;

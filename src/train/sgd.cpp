@@ -1,4 +1,4 @@
-// SGD update over every parameter.
+// SGD updates over every parameter.
 #include "train/sgd.h"
 
 namespace lenet {
@@ -10,6 +10,28 @@ void sgd_step(const std::vector<Param>& params, float learning_rate) {
     const long n = static_cast<long>(p.value->size());
 #pragma omp parallel for schedule(static) if (n > 65536)
     for (long i = 0; i < n; ++i) w[i] -= learning_rate * g[i];
+  }
+}
+
+void sgd_momentum_step(const std::vector<Param>& params, std::vector<Tensor>& velocity, float learning_rate,
+                       float momentum) {
+  if (velocity.size() != params.size()) {
+    velocity.assign(params.size(), Tensor());
+    for (std::size_t k = 0; k < params.size(); ++k) {
+      velocity[k].resize(params[k].value->shape());
+      velocity[k].zero();
+    }
+  }
+  for (std::size_t k = 0; k < params.size(); ++k) {
+    float* w = params[k].value->data();
+    const float* g = params[k].grad->data();
+    float* v = velocity[k].data();
+    const long n = static_cast<long>(params[k].value->size());
+#pragma omp parallel for schedule(static) if (n > 65536)
+    for (long i = 0; i < n; ++i) {
+      v[i] = momentum * v[i] - learning_rate * g[i];
+      w[i] += v[i];
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-// Plain minibatch SGD: param -= learning_rate * grad, the tutorial's update.
+// Minibatch SGD: param -= learning_rate * grad, the tutorial's update, optionally with momentum.
 #pragma once
 
 #include <vector>
@@ -8,5 +8,10 @@
 namespace lenet {
 
 void sgd_step(const std::vector<Param>& params, float learning_rate);
+
+// Classical momentum: v = momentum * v - learning_rate * grad; param += v. velocity holds one
+// tensor per parameter (sized and zeroed on the first call).
+void sgd_momentum_step(const std::vector<Param>& params, std::vector<Tensor>& velocity, float learning_rate,
+                       float momentum);
 
 }  // namespace lenet

@@ -34,6 +34,8 @@ void save_best(Network& network, const TrainConfig& config, const std::map<std::
 void TrainConfig::validate() const {
   if (!(learning_rate > 0) || !std::isfinite(learning_rate))
     fail("--learning-rate must be a positive number, got {}", learning_rate);
+  if (!(lr_decay > 0 && lr_decay <= 1)) fail("--lr-decay must be in (0, 1], got {}", lr_decay);
+  if (!(momentum >= 0 && momentum < 1)) fail("--momentum must be in [0, 1), got {}", momentum);
   if (batch_size <= 0) fail("--batch-size must be at least 1, got {}", batch_size);
   if (n_epochs < 0) fail("--n-epochs must be 0 or more, got {}", n_epochs);
   if (patience <= 0) fail("--patience must be at least 1, got {}", patience);
@@ -56,6 +58,9 @@ TrainEnd train(Network& network, const MnistSplit& split, const TrainConfig& con
   if (n_train_batches == 0 && config.n_epochs > 0)
     fail("--batch-size {} is larger than the training set ({} images)", config.batch_size, split.train.count());
   if (split.validation.count() == 0) fail("the validation set is empty");
+  check_labels(split.train, network.classes(), "the training set");
+  check_labels(split.validation, network.classes(), "the validation set");
+  check_labels(split.test, network.classes(), "the test set");
   const int validation_frequency =
       static_cast<int>(std::max<long>(1, std::min<long>(n_train_batches, config.patience / 2)));
 
@@ -79,9 +84,11 @@ TrainEnd train(Network& network, const MnistSplit& split, const TrainConfig& con
   Rng shuffle_rng(config.seed);
   const std::vector<Param> params = network.params();
   std::vector<Tensor> best_params(params.size());
+  std::vector<Tensor> velocity;  // for momentum
   double test_score = 0;
   bool done = false;
   int epoch = 0;
+  float learning_rate = config.learning_rate;
   long iter = 0;
   while (epoch < config.n_epochs && !done) {
     ++epoch;
@@ -103,7 +110,10 @@ TrainEnd train(Network& network, const MnistSplit& split, const TrainConfig& con
             cost, epoch, minibatch + 1, n_train_batches,
             config.out.empty() || stopping.best_iter() < 0 ? std::string()
                                                             : "; the best model so far is saved in " + config.out));
-      sgd_step(params, config.learning_rate);
+      if (config.momentum > 0)
+        sgd_momentum_step(params, velocity, learning_rate, config.momentum);
+      else
+        sgd_step(params, learning_rate);
 
       const double train_seconds = seconds_since(epoch_start) - eval_seconds;
       const double rate = (minibatch + 1) * double(config.batch_size) / std::max(train_seconds, 1e-9);
@@ -134,6 +144,7 @@ TrainEnd train(Network& network, const MnistSplit& split, const TrainConfig& con
     const double train_seconds = seconds_since(epoch_start) - eval_seconds;
     reporter.epoch_end(epoch, seconds_since(epoch_start),
                        n_train_batches * double(config.batch_size) / std::max(train_seconds, 1e-9));
+    learning_rate = static_cast<float>(learning_rate * config.lr_decay);
   }
   if (stopping.best_iter() >= 0) {
     // The network leaves with the best model's parameters, as saved.

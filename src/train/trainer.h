@@ -13,6 +13,9 @@ namespace lenet {
 // Defaults are the tutorial's (convolutional_mlp.py, evaluate_lenet5).
 struct TrainConfig {
   float learning_rate = 0.1f;
+  // The step size is multiplied by this after every epoch (1: constant, as the tutorial).
+  double lr_decay = 1.0;
+  float momentum = 0.0f;  // classical momentum (0: plain SGD, as the tutorial)
   int batch_size = 500;
   int n_epochs = 200;
   long patience = 10000;
