@@ -89,6 +89,8 @@ int main(int argc, char** argv) {
   train->add_option("--improvement-threshold", config.improvement_threshold,
                     "early stopping: a relative improvement of this much counts")
       ->capture_default_str();
+  train->add_flag("--deterministic", config.deterministic,
+                 "bitwise repeatable results for any --threads (the BLAS runs on one thread)");
   train->add_flag("--shuffle", config.shuffle, "shuffle the training set every epoch (the tutorial does not)");
   train->add_option("--out", config.out, "checkpoint path for the best model (safetensors)")->capture_default_str();
   train->add_option("--model", train_model,

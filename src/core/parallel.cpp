@@ -14,6 +14,9 @@ void set_threads(int n) {
 
 int max_threads() { return omp_get_max_threads(); }
 
+SingleThreadedBlas::SingleThreadedBlas() : previous_(openblas_get_num_threads()) { openblas_set_num_threads(1); }
+SingleThreadedBlas::~SingleThreadedBlas() { openblas_set_num_threads(previous_); }
+
 std::string cpu_vector_isa() {
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f")) return "avx512";

@@ -10,6 +10,19 @@ namespace lenet {
 void set_threads(int n);
 int max_threads();
 
+// While alive, OpenBLAS runs each call on one thread (the OpenMP regions keep their threads), so
+// that a BLAS result does not depend on how many threads split it. Restores the count after.
+class SingleThreadedBlas {
+ public:
+  SingleThreadedBlas();
+  ~SingleThreadedBlas();
+  SingleThreadedBlas(const SingleThreadedBlas&) = delete;
+  SingleThreadedBlas& operator=(const SingleThreadedBlas&) = delete;
+
+ private:
+  int previous_;
+};
+
 // The widest vector instruction set this CPU supports: "avx512", "avx2" or "sse2".
 std::string cpu_vector_isa();
 

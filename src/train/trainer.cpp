@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <numeric>
+#include <optional>
 
 #include "core/error.h"
 #include "core/parallel.h"
@@ -69,6 +70,9 @@ TrainEnd train(Network& network, const MnistSplit& split, const TrainConfig& con
                    network.parameter_count(), max_threads(), config.out};
   reporter.start(start);
 
+  // Everything but the BLAS calls already sums in an order fixed by the data, not the threads.
+  std::optional<SingleThreadedBlas> blas_guard;
+  if (config.deterministic) blas_guard.emplace();
   EarlyStopping stopping(config.patience, config.patience_increase, config.improvement_threshold);
   TrainEnd end;
   const auto t0 = Clock::now();

@@ -15,7 +15,9 @@ struct TrainConfig {
   float learning_rate = 0.1f;
   // The step size is multiplied by this after every epoch (1: constant, as the tutorial).
   double lr_decay = 1.0;
-  float momentum = 0.0f;  // classical momentum (0: plain SGD, as the tutorial)
+  float momentum = 0.0f;
+  // Bitwise repeatable: the same results for any thread count (see train()).
+  bool deterministic = false;  // classical momentum (0: plain SGD, as the tutorial)
   int batch_size = 500;
   int n_epochs = 200;
   long patience = 10000;

@@ -7,8 +7,10 @@
 #include <random>
 
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include "core/error.h"
+#include "core/parallel.h"
 #include "io/checkpoint.h"
 #include "test_util.h"
 #include "train/evaluate.h"
@@ -132,6 +134,56 @@ TEST(Trainer, RejectsSettingsThatMakeNoSense) {
   EXPECT_THROW(train(net, split, config, reporter), Error);
   Network wrong_input(ModelSpec::tutorial());  // 28x28 model, 12x12 data
   EXPECT_THROW(train(wrong_input, split, TrainConfig{}, reporter), Error);
+}
+
+}  // namespace
+}  // namespace lenet
+
+namespace lenet {
+namespace {
+
+// Trains a tutorial-sized net (its dense layers big enough for OpenBLAS to use threads) for a
+// few minibatches with the given thread count and returns its parameters.
+std::vector<std::vector<float>> train_with_threads(int threads, bool deterministic) {
+  set_threads(threads);
+  Dataset data;
+  data.rows = data.cols = 28;
+  std::mt19937 gen(4);
+  for (int i = 0; i < 700; ++i) {
+    for (int p = 0; p < 784; ++p) data.images.push_back(static_cast<std::uint8_t>(gen() % 256));
+    data.labels.push_back(static_cast<int>(gen() % 10));
+  }
+  MnistSplit split{data.slice(0, 500), data.slice(500, 100), data.slice(600, 100)};
+  Network network(ModelSpec::tutorial(8, 16, 500));
+  network.init(3);
+  TrainConfig config;
+  config.batch_size = 100;
+  config.n_epochs = 2;
+  config.learning_rate = 0.05f;
+  config.shuffle = true;
+  config.deterministic = deterministic;
+  Silent reporter;
+  train(network, split, config, reporter);
+  std::vector<std::vector<float>> values;
+  for (const Param& p : network.params()) values.emplace_back(p.value->data(), p.value->data() + p.value->size());
+  set_threads(omp_get_num_procs());
+  return values;
+}
+
+TEST(Trainer, DeterministicRunsAreBitwiseEqualAcrossThreadCounts) {
+  const auto one = train_with_threads(1, true);
+  const auto two = train_with_threads(2, true);
+  const auto again = train_with_threads(2, true);
+  ASSERT_EQ(one.size(), two.size());
+  for (std::size_t k = 0; k < one.size(); ++k) {
+    ASSERT_EQ(one[k].size(), two[k].size());
+    EXPECT_EQ(std::memcmp(one[k].data(), two[k].data(), one[k].size() * sizeof(float)), 0) << "parameter " << k;
+    EXPECT_EQ(std::memcmp(two[k].data(), again[k].data(), two[k].size() * sizeof(float)), 0) << "parameter " << k;
+  }
+  // And training moved the weights (the comparison is not of two untouched initialisations).
+  Network initial(ModelSpec::tutorial(8, 16, 500));
+  initial.init(3);
+  EXPECT_NE(std::memcmp(initial.params()[0].value->data(), one[0].data(), one[0].size() * sizeof(float)), 0);
 }
 
 }  // namespace
