@@ -1,6 +1,7 @@
 // Datasets from IDX files, MNIST's train/validation/test split, and minibatch conversion.
 #include "data/dataset.h"
 
+#include <algorithm>
 #include <array>
 #include <climits>
 #include <filesystem>
@@ -138,6 +139,27 @@ void make_minibatch(const Dataset& data, const std::vector<int>& order, int begi
       for (int c = 0; c < data.cols; ++c) o[c] = lut[row[c]];
     }
     labels[static_cast<std::size_t>(i)] = data.labels[static_cast<std::size_t>(index)];
+  }
+}
+
+void random_shift(Tensor& x, int max_shift, float fill, Rng& rng) {
+  if (max_shift < 0) fail("--shift must be 0 or more, got {}", max_shift);
+  if (max_shift == 0) return;
+  const Shape s = x.shape();
+  std::vector<float> copy(std::size_t(s.h) * s.w);
+  for (int n = 0; n < s.n; ++n) {
+    const int dx = static_cast<int>(rng.below(2 * max_shift + 1)) - max_shift;
+    const int dy = static_cast<int>(rng.below(2 * max_shift + 1)) - max_shift;
+    for (int c = 0; c < s.c; ++c) {
+      float* plane = x.data() + (std::size_t(n) * s.c + c) * s.h * s.w;
+      std::copy_n(plane, copy.size(), copy.begin());
+      for (int y = 0; y < s.h; ++y)
+        for (int xx = 0; xx < s.w; ++xx) {
+          const int sy = y - dy, sx = xx - dx;
+          plane[std::size_t(y) * s.w + xx] =
+              (sy < 0 || sx < 0 || sy >= s.h || sx >= s.w) ? fill : copy[std::size_t(sy) * s.w + sx];
+        }
+    }
   }
 }
 

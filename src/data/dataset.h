@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/rng.h"
 #include "core/tensor.h"
 
 namespace lenet {
@@ -55,5 +56,9 @@ struct InputTransform {
 // or begin..begin+count when order is empty. x is resized (it allocates only when it grows).
 void make_minibatch(const Dataset& data, const std::vector<int>& order, int begin, int count, Tensor& x,
                     std::vector<std::int32_t>& labels, const InputTransform& transform = {});
+
+// Data augmentation: moves each image of x [batch, maps, h, w] by its own random offset of up to
+// max_shift pixels in x and y, filling the uncovered border with `fill` (what falls off is lost).
+void random_shift(Tensor& x, int max_shift, float fill, Rng& rng);
 
 }  // namespace lenet

@@ -37,6 +37,8 @@ void TrainConfig::validate() const {
     fail("--learning-rate must be a positive number, got {}", learning_rate);
   if (!(lr_decay > 0 && lr_decay <= 1)) fail("--lr-decay must be in (0, 1], got {}", lr_decay);
   if (!(momentum >= 0 && momentum < 1)) fail("--momentum must be in [0, 1), got {}", momentum);
+  if (!(weight_decay >= 0) || !std::isfinite(weight_decay)) fail("--weight-decay must be 0 or more, got {}", weight_decay);
+  if (shift < 0 || shift > 8) fail("--shift must be in [0, 8], got {}", shift);
   if (batch_size <= 0) fail("--batch-size must be at least 1, got {}", batch_size);
   if (n_epochs < 0) fail("--n-epochs must be 0 or more, got {}", n_epochs);
   if (patience <= 0) fail("--patience must be at least 1, got {}", patience);
@@ -86,6 +88,7 @@ TrainEnd train(Network& network, const MnistSplit& split, const TrainConfig& con
   std::vector<std::int32_t> labels;
   std::vector<int> order;
   Rng shuffle_rng(config.seed);
+  Rng shift_rng(config.seed + 1);
   const std::vector<Param> params = network.params();
   std::vector<Tensor> best_params(params.size());
   std::vector<Tensor> velocity;  // for momentum
@@ -106,6 +109,7 @@ TrainEnd train(Network& network, const MnistSplit& split, const TrainConfig& con
     for (int minibatch = 0; minibatch < n_train_batches; ++minibatch) {
       iter = long(epoch - 1) * n_train_batches + minibatch;
       make_minibatch(split.train, order, minibatch * config.batch_size, config.batch_size, x, labels, transform);
+      random_shift(x, config.shift, transform.background, shift_rng);
       network.forward(x);
       const double cost = network.backward(x, labels.data());
       if (!std::isfinite(cost))
@@ -115,9 +119,9 @@ TrainEnd train(Network& network, const MnistSplit& split, const TrainConfig& con
             config.out.empty() || stopping.best_iter() < 0 ? std::string()
                                                             : "; the best model so far is saved in " + config.out));
       if (config.momentum > 0)
-        sgd_momentum_step(params, velocity, learning_rate, config.momentum);
+        sgd_momentum_step(params, velocity, learning_rate, config.momentum, config.weight_decay);
       else
-        sgd_step(params, learning_rate);
+        sgd_step(params, learning_rate, config.weight_decay);
 
       const double train_seconds = seconds_since(epoch_start) - eval_seconds;
       const double rate = (minibatch + 1) * double(config.batch_size) / std::max(train_seconds, 1e-9);

@@ -16,6 +16,8 @@ struct TrainConfig {
   // The step size is multiplied by this after every epoch (1: constant, as the tutorial).
   double lr_decay = 1.0;
   float momentum = 0.0f;
+  float weight_decay = 0.0f;  // L2 penalty on the weights (not the biases)
+  int shift = 0;              // augmentation: move training images up to this many pixels
   // Bitwise repeatable: the same results for any thread count (see train()).
   bool deterministic = false;  // classical momentum (0: plain SGD, as the tutorial)
   int batch_size = 500;

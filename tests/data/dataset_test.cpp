@@ -207,3 +207,45 @@ TEST(DatasetTest, MinibatchChecksBounds) {
 
 }  // namespace
 }  // namespace lenet
+
+namespace lenet {
+namespace {
+
+TEST(DatasetTest, RandomShiftMovesEachImageAndFillsTheBorder) {
+  Tensor x({3, 1, 7, 9});
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = 1.0f + float(i % 63);  // no value repeats in an image
+  const Tensor original = x;
+  Rng rng(4);
+  random_shift(x, 2, -0.5f, rng);
+  int moved = 0;
+  for (int n = 0; n < 3; ++n) {
+    const float* before = original.data() + n * 63;
+    const float* after = x.data() + n * 63;
+    // Find the offset from where pixel (4, 3) (the centre) came from; everything must agree with it.
+    int found = 0;
+    for (int dy = -2; dy <= 2; ++dy)
+      for (int dx = -2; dx <= 2; ++dx) {
+        bool all = true;
+        for (int y = 0; y < 7 && all; ++y)
+          for (int c = 0; c < 9 && all; ++c) {
+            const int sy = y - dy, sx = c - dx;
+            const float want = (sy < 0 || sx < 0 || sy >= 7 || sx >= 9) ? -0.5f : before[sy * 9 + sx];
+            all = after[y * 9 + c] == want;
+          }
+        if (all) {
+          ++found;
+          moved += (dx != 0 || dy != 0);
+        }
+      }
+    EXPECT_EQ(found, 1) << "image " << n;
+  }
+  EXPECT_GT(moved, 0);
+  Tensor same = original;
+  random_shift(same, 0, 0.0f, rng);
+  EXPECT_EQ(std::vector<float>(same.data(), same.data() + same.size()),
+            std::vector<float>(original.data(), original.data() + original.size()));
+  EXPECT_THROW(random_shift(same, -1, 0.0f, rng), Error);
+}
+
+}  // namespace
+}  // namespace lenet
