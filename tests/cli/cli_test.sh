@@ -114,5 +114,31 @@ expect_ok "train model file" "Optimization complete" train --model "$work/tiny.j
 echo '{"layers": [{"type": "conv_pool", "maps": 4}, {"type": "logistic_regression", "classes": 10}]}' >"$work/broken.json"
 expect_error "model file missing filter" "broken.json" summary "$work/broken.json"
 
+# Training options added for LeNet-5 and the detector.
+expect_error "momentum 1" "momentum" train --momentum 1 --data "$work/data" --validation-size 10
+expect_error "shift too large" "shift" train --shift 20 --data "$work/data" --validation-size 10
+expect_ok "train deterministic" '"event":"complete"' train --json --deterministic --momentum 0.9 --weight-decay 0.001 --shift 1 --lr-decay 0.9 --data "$work/data" --validation-size 10 --batch-size 5 --n-epochs 1 --out "$work/m3.safetensors"
+printf '[[layers]]\ntype = "conv_pool"\nmaps = 4\nfilter = 5\n\n[[layers]]\ntype = "logistic_regression"\nclasses = 10\n' >"$work/tiny.toml"
+expect_ok "summary TOML model file" "layer1" summary "$work/tiny.toml"
+printf '[[layers]]\ntype = = 1\n' >"$work/broken.toml"
+expect_error "TOML syntax error" "line 2" summary "$work/broken.toml"
+
+# Detection: scenes, windows, a detector trained for 0 epochs, its errors.
+expect_ok "make-scene" "wrote 2 scenes" make-scene --data "$work/data" --validation-size 10 --count 2 --out "$work/scenes"
+expect_error "make-scene digit too big" "digit-size" make-scene --data "$work/data" --validation-size 10 --digit-size 28,300 --out "$work/scenes2"
+expect_error "make-scene bad size" "--size" make-scene --data "$work/data" --validation-size 10 --size big --out "$work/scenes2"
+expect_ok "make-windows" "no digit" make-windows --data "$work/data" --validation-size 10 --count 50 --out "$work/win"
+expect_error "10 classes cannot learn class 10" "label 10" train --data "$work/win" --n-epochs 0 --out "$work/d10.safetensors"
+expect_ok "train a detector" "Optimization complete" train --classes 11 --data "$work/win" --batch-size 10 --n-epochs 1 --out "$work/det.safetensors"
+expect_ok "detect an image" "levels" detect --model "$work/det.safetensors" --threshold 0.05 "$work/scenes/scene-000.png" --annotate "$work/ann"
+if [ -s "$work/ann/scene-000-detections.png" ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: no annotated PNG"; fi
+expect_ok "detect json" '"detections"' detect --json --model "$work/det.safetensors" "$work/scenes/scene-001.png"
+expect_ok "detect scenes" "precision" detect --model "$work/det.safetensors" --scenes "$work/scenes/scenes.json" --compare-windowed 1
+expect_error "detect needs input" "either image files or --scenes" detect --model "$work/det.safetensors"
+expect_error "detect scale step" "scale-step" detect --model "$work/det.safetensors" --scale-step 1 "$work/scenes/scene-000.png"
+expect_error "detect missing image" "nothing.png" detect --model "$work/det.safetensors" "$work/nothing.png"
+echo '{"scenes": [{"image": "scene-000.png"}]}' >"$work/scenes/bad.json"
+expect_error "detect bad scene list" "bad.json" detect --model "$work/det.safetensors" --scenes "$work/scenes/bad.json"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
