@@ -71,6 +71,9 @@ int main(int argc, char** argv) {
   train->add_option("--weight-decay", config.weight_decay, "L2 penalty on weights (not biases)")->capture_default_str();
   train->add_option("--shift", config.shift, "augmentation: move each training image up to N pixels at random")
       ->capture_default_str();
+  train->add_option("--distort", config.distort,
+                    "augmentation: random scaling, squeezing and shear of this amount (e.g. 0.1), plus --shift")
+      ->capture_default_str();
   train->add_option("--batch-size", config.batch_size, "minibatch size")->capture_default_str();
   train->add_option("--n-epochs", config.n_epochs, "maximum epochs (0 saves the initial model)")->capture_default_str();
   train->add_option("--nkerns", nkerns, "filters of the two conv-pool layers")

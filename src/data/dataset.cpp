@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <climits>
+#include <cmath>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -158,6 +159,38 @@ void random_shift(Tensor& x, int max_shift, float fill, Rng& rng) {
           const int sy = y - dy, sx = xx - dx;
           plane[std::size_t(y) * s.w + xx] =
               (sy < 0 || sx < 0 || sy >= s.h || sx >= s.w) ? fill : copy[std::size_t(sy) * s.w + sx];
+        }
+    }
+  }
+}
+
+void random_distort(Tensor& x, double amount, int max_shift, float fill, Rng& rng) {
+  if (!(amount >= 0 && amount <= 0.5)) fail("--distort must be in [0, 0.5], got {}", amount);
+  if (max_shift < 0) fail("--shift must be 0 or more, got {}", max_shift);
+  const Shape s = x.shape();
+  std::vector<float> copy(std::size_t(s.h) * s.w);
+  const double cx = (s.w - 1) / 2.0, cy = (s.h - 1) / 2.0;
+  for (int n = 0; n < s.n; ++n) {
+    const double scale_x = std::exp(rng.uniform(-amount, amount)), scale_y = std::exp(rng.uniform(-amount, amount));
+    const double shear = rng.uniform(-amount, amount);
+    const double tx = rng.uniform(-max_shift, max_shift), ty = rng.uniform(-max_shift, max_shift);
+    // Forward map: (u, v) -> (scale_x u + shear scale_y v + tx, scale_y v + ty) about the centre;
+    // each output pixel samples the source at the inverse.
+    for (int c = 0; c < s.c; ++c) {
+      float* plane = x.data() + (std::size_t(n) * s.c + c) * s.h * s.w;
+      std::copy_n(plane, copy.size(), copy.begin());
+      auto source = [&](int yy, int xx) {
+        return (yy < 0 || xx < 0 || yy >= s.h || xx >= s.w) ? fill : copy[std::size_t(yy) * s.w + xx];
+      };
+      for (int y = 0; y < s.h; ++y)
+        for (int xx = 0; xx < s.w; ++xx) {
+          const double v = (y - cy - ty) / scale_y;
+          const double u = (xx - cx - tx - shear * scale_y * v) / scale_x;
+          const double sx = u + cx, sy = v + cy;
+          const int x0 = static_cast<int>(std::floor(sx)), y0 = static_cast<int>(std::floor(sy));
+          const float fx = static_cast<float>(sx - x0), fy = static_cast<float>(sy - y0);
+          plane[std::size_t(y) * s.w + xx] = (1 - fy) * ((1 - fx) * source(y0, x0) + fx * source(y0, x0 + 1)) +
+                                             fy * ((1 - fx) * source(y0 + 1, x0) + fx * source(y0 + 1, x0 + 1));
         }
     }
   }

@@ -61,4 +61,11 @@ void make_minibatch(const Dataset& data, const std::vector<int>& order, int begi
 // max_shift pixels in x and y, filling the uncovered border with `fill` (what falls off is lost).
 void random_shift(Tensor& x, int max_shift, float fill, Rng& rng);
 
+// Data augmentation in the manner of LeCun et al. 1998's distortions: each image of x gets its
+// own random planar affine map about its centre, with the scale of each axis multiplied by
+// exp(U(-amount, amount)) (scaling and squeezing), a horizontal shear U(-amount, amount) and a
+// translation U(-max_shift, max_shift) pixels in x and y; pixels are sampled bilinearly and the
+// area brought in from outside is `fill`.
+void random_distort(Tensor& x, double amount, int max_shift, float fill, Rng& rng);
+
 }  // namespace lenet

@@ -38,6 +38,7 @@ void TrainConfig::validate() const {
   if (!(lr_decay > 0 && lr_decay <= 1)) fail("--lr-decay must be in (0, 1], got {}", lr_decay);
   if (!(momentum >= 0 && momentum < 1)) fail("--momentum must be in [0, 1), got {}", momentum);
   if (!(weight_decay >= 0) || !std::isfinite(weight_decay)) fail("--weight-decay must be 0 or more, got {}", weight_decay);
+  if (!(distort >= 0 && distort <= 0.5)) fail("--distort must be in [0, 0.5], got {}", distort);
   if (shift < 0 || shift > 8) fail("--shift must be in [0, 8], got {}", shift);
   if (batch_size <= 0) fail("--batch-size must be at least 1, got {}", batch_size);
   if (n_epochs < 0) fail("--n-epochs must be 0 or more, got {}", n_epochs);
@@ -109,7 +110,10 @@ TrainEnd train(Network& network, const MnistSplit& split, const TrainConfig& con
     for (int minibatch = 0; minibatch < n_train_batches; ++minibatch) {
       iter = long(epoch - 1) * n_train_batches + minibatch;
       make_minibatch(split.train, order, minibatch * config.batch_size, config.batch_size, x, labels, transform);
-      random_shift(x, config.shift, transform.background, shift_rng);
+      if (config.distort > 0)
+        random_distort(x, config.distort, config.shift, transform.background, shift_rng);
+      else
+        random_shift(x, config.shift, transform.background, shift_rng);
       network.forward(x);
       const double cost = network.backward(x, labels.data());
       if (!std::isfinite(cost))

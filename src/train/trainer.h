@@ -18,6 +18,7 @@ struct TrainConfig {
   float momentum = 0.0f;
   float weight_decay = 0.0f;  // L2 penalty on the weights (not the biases)
   int shift = 0;              // augmentation: move training images up to this many pixels
+  double distort = 0.0;       // augmentation: random affine distortions of this amount (with shift)
   // Bitwise repeatable: the same results for any thread count (see train()).
   bool deterministic = false;  // classical momentum (0: plain SGD, as the tutorial)
   int batch_size = 500;

@@ -249,3 +249,40 @@ TEST(DatasetTest, RandomShiftMovesEachImageAndFillsTheBorder) {
 
 }  // namespace
 }  // namespace lenet
+
+namespace lenet {
+namespace {
+
+TEST(DatasetTest, RandomDistortIsTheIdentityAtZeroAndMovesInkOtherwise) {
+  Tensor x({4, 1, 12, 12});
+  x.fill(-0.1f);
+  for (int n = 0; n < 4; ++n)
+    for (int y = 3; y < 9; ++y) x[std::size_t(n) * 144 + y * 12 + 6] = 1.0f;  // a vertical stroke
+  const Tensor original = x;
+  Rng rng(2);
+  Tensor same = x;
+  random_distort(same, 0.0, 0, -0.1f, rng);
+  for (std::size_t i = 0; i < x.size(); ++i) ASSERT_NEAR(same[i], original[i], 1e-6) << i;
+  random_distort(x, 0.3, 2, -0.1f, rng);
+  int changed = 0;
+  for (int n = 0; n < 4; ++n) {
+    double ink = 0, before = 0;
+    bool differs = false;
+    for (int i = 0; i < 144; ++i) {
+      const float v = x[std::size_t(n) * 144 + i];
+      ASSERT_GE(v, -0.1f - 1e-6f);  // bilinear: stays within the value range
+      ASSERT_LE(v, 1.0f + 1e-6f);
+      ink += v + 0.1;
+      before += original[std::size_t(n) * 144 + i] + 0.1;
+      differs |= std::abs(v - original[std::size_t(n) * 144 + i]) > 1e-3f;
+    }
+    changed += differs;
+    EXPECT_GT(ink, 0.4 * before);  // the stroke is still there, roughly as heavy
+    EXPECT_LT(ink, 1.6 * before);
+  }
+  EXPECT_EQ(changed, 4);
+  EXPECT_THROW(random_distort(x, 0.9, 0, 0.0f, rng), Error);
+}
+
+}  // namespace
+}  // namespace lenet
