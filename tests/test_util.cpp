@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -75,6 +76,11 @@ void expect_gradient(const std::function<double()>& f, std::vector<double>& v, c
     const double numeric = (up - down) / (2 * h);
     ASSERT_NEAR(analytic[i], numeric, 2e-4 * std::max(1.0, std::abs(numeric))) << what << "[" << i << "]";
   }
+}
+
+std::string mnist_dir() {
+  const char* dir = std::getenv("LENET_DATA_DIR");
+  return dir != nullptr ? dir : "data/mnist";
 }
 
 }  // namespace lenet::test

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/tensor.h"
+#include "train/reporter.h"
 
 namespace lenet::test {
 
@@ -41,5 +42,17 @@ double max_relative_error(const float* a, const float* b, std::size_t n);
 // (relative, for values above 1).
 void expect_gradient(const std::function<double()>& f, std::vector<double>& v, const float* analytic,
                      const char* what);
+
+// The MNIST folder of the MNIST tests: $LENET_DATA_DIR, else data/mnist.
+std::string mnist_dir();
+
+// A training reporter that prints nothing.
+class QuietReporter : public Reporter {
+ public:
+  void validation(int, int, int, double) override {}
+  void new_best(int, int, int, double) override {}
+  void epoch_end(int, double, double) override {}
+  void complete(const TrainEnd&) override {}
+};
 
 }  // namespace lenet::test

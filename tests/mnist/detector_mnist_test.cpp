@@ -6,27 +6,15 @@
 #include <gtest/gtest.h>
 
 #include "nn/network.h"
+#include "test_util.h"
 #include "train/trainer.h"
 #include "vision/scenes.h"
 
 namespace lenet {
 namespace {
 
-std::string data_dir() {
-  const char* dir = std::getenv("LENET_DATA_DIR");
-  return dir != nullptr ? dir : "data/mnist";
-}
-
-class Quiet : public Reporter {
- public:
-  void validation(int, int, int, double) override {}
-  void new_best(int, int, int, double) override {}
-  void epoch_end(int, double, double) override {}
-  void complete(const TrainEnd&) override {}
-};
-
 TEST(MnistDetector, FindsDigitsInGeneratedScenes) {
-  const MnistSplit mnist = load_mnist(data_dir());
+  const MnistSplit mnist = load_mnist(test::mnist_dir());
   Rng rng(3);
   // A small detector (about 10 s of training): windows from the training digits, scenes from
   // the test digits.
@@ -39,7 +27,7 @@ TEST(MnistDetector, FindsDigitsInGeneratedScenes) {
   config.batch_size = 50;
   config.n_epochs = 4;
   config.shuffle = true;
-  Quiet quiet;
+  test::QuietReporter quiet;
   const TrainEnd end = train(network, windows, config, quiet);
   EXPECT_LT(end.test_error, 0.08);  // window classification, 11 classes
 

@@ -5,26 +5,14 @@
 
 #include "data/dataset.h"
 #include "nn/network.h"
+#include "test_util.h"
 #include "train/trainer.h"
 
 namespace lenet {
 namespace {
 
-std::string data_dir() {
-  const char* dir = std::getenv("LENET_DATA_DIR");
-  return dir != nullptr ? dir : "data/mnist";
-}
-
-class Quiet : public Reporter {
- public:
-  void validation(int, int, int, double) override {}
-  void new_best(int, int, int, double) override {}
-  void epoch_end(int, double, double) override {}
-  void complete(const TrainEnd&) override {}
-};
-
 TEST(MnistSplit, IsTheTutorials) {
-  const MnistSplit split = load_mnist(data_dir());
+  const MnistSplit split = load_mnist(test::mnist_dir());
   ASSERT_EQ(split.train.count(), 50000);
   ASSERT_EQ(split.validation.count(), 10000);
   ASSERT_EQ(split.test.count(), 10000);
@@ -37,7 +25,7 @@ TEST(MnistSplit, IsTheTutorials) {
 }
 
 TEST(MnistTraining, TutorialNetLearnsFromTwentyThousandImages) {
-  MnistSplit full = load_mnist(data_dir());
+  MnistSplit full = load_mnist(test::mnist_dir());
   // The first 20,000 training images, 2 epochs of minibatches of 50 (800 SGD steps); scored on
   // the whole validation and test sets.
   MnistSplit split{full.train.slice(0, 20000), std::move(full.validation), std::move(full.test)};
@@ -46,7 +34,7 @@ TEST(MnistTraining, TutorialNetLearnsFromTwentyThousandImages) {
   TrainConfig config;
   config.batch_size = 50;
   config.n_epochs = 2;
-  Quiet reporter;
+  test::QuietReporter reporter;
   const TrainEnd end = train(net, split, config, reporter);
   EXPECT_EQ(end.epochs, 2);
   EXPECT_LE(end.best_validation_error, 0.035);
