@@ -3,15 +3,73 @@
 
 #include <algorithm>
 
+#include <immintrin.h>
 #include <omp.h>
 
 #include "kernels/gemm.h"
+#include "kernels/small_gemm.h"
 
 namespace lenet {
 
 // cols[(c*fh + i)*fw + j][y*ow + x] = in[c][y + fh-1-i][x + fw-1-j] for one image, so that
 // filters[k] (as a row of in_maps*fh*fw) times cols gives the true convolution.
+namespace {
+
+// The rows of im2col are short (8 floats in the tutorial's second layer): a memmove call per row
+// cost more than the copying, and a plain loop vectorises with a scalar tail for exactly those
+// widths. With AVX-512, one masked load and store per 16 floats does a row of any width.
+__attribute__((target("avx512f"))) void im2col_avx512(const Conv2dShape& s, const float* in, float* cols) {
+  const int oh = s.out_h(), ow = s.out_w();
+  const __mmask16 tail = ow % 16 == 0 ? __mmask16(0xFFFF) : __mmask16((1u << (ow % 16)) - 1);
+  for (int c = 0; c < s.in_maps; ++c)
+    for (int i = 0; i < s.filter_h; ++i)
+      for (int j = 0; j < s.filter_w; ++j) {
+        float* row = cols + (((std::size_t(c) * s.filter_h + i) * s.filter_w + j) * oh * ow);
+        const float* src = in + (std::size_t(c) * s.in_h + (s.filter_h - 1 - i)) * s.in_w + (s.filter_w - 1 - j);
+        for (int y = 0; y < oh; ++y) {
+          const float* from = src + std::size_t(y) * s.in_w;
+          float* to = row + std::size_t(y) * ow;
+          for (int x = 0; x < ow; x += 16) {
+            const __mmask16 m = x + 16 <= ow ? __mmask16(0xFFFF) : tail;
+            _mm512_mask_storeu_ps(to + x, m, _mm512_maskz_loadu_ps(m, from + x));
+          }
+        }
+      }
+}
+
+// For inputs up to 16 pixels wide (the tutorial's second layer reads 12): per input row, the
+// fw shifted filter-column rows are summed in one register (masked loads place each at its
+// offset) and added to the row once. Adding each short row straight into din instead stalls on
+// store forwarding, since consecutive rows overlap with a one-float shift.
+__attribute__((target("avx512f"))) void col2im_narrow_avx512(const Conv2dShape& s, const float* cols, float* din) {
+  const int oh = s.out_h(), ow = s.out_w();
+  const std::size_t plane = std::size_t(oh) * ow;
+  const __mmask16 row_mask = __mmask16((1u << s.in_w) - 1);
+  const __mmask16 out_mask = __mmask16((1u << ow) - 1);
+  for (int c = 0; c < s.in_maps; ++c)
+    for (int i = 0; i < s.filter_h; ++i) {
+      const float* rows_i = cols + (std::size_t(c) * s.filter_h + i) * s.filter_w * plane;
+      for (int y = 0; y < oh; ++y) {
+        __m512 acc = _mm512_setzero_ps();
+        for (int j = 0; j < s.filter_w; ++j) {
+          // cols row (c, i, j), pixel (y, x) adds to din[c][y + fh-1-i][x + fw-1-j].
+          const int offset = s.filter_w - 1 - j;
+          const float* r = rows_i + std::size_t(j) * plane + std::size_t(y) * ow;
+          acc = _mm512_add_ps(acc, _mm512_maskz_loadu_ps(__mmask16(out_mask << offset), r - offset));
+        }
+        float* d = din + (std::size_t(c) * s.in_h + y + s.filter_h - 1 - i) * s.in_w;
+        _mm512_mask_storeu_ps(d, row_mask, _mm512_add_ps(_mm512_maskz_loadu_ps(row_mask, d), acc));
+      }
+    }
+}
+
+}  // namespace
+
 void conv2d_im2col(const Conv2dShape& s, const float* in, float* cols) {
+  if (small_gemm_has_avx512()) {
+    im2col_avx512(s, in, cols);
+    return;
+  }
   const int oh = s.out_h(), ow = s.out_w();
   for (int c = 0; c < s.in_maps; ++c)
     for (int i = 0; i < s.filter_h; ++i)
@@ -23,6 +81,10 @@ void conv2d_im2col(const Conv2dShape& s, const float* in, float* cols) {
 }
 
 void conv2d_col2im(const Conv2dShape& s, const float* cols, float* din) {
+  if (small_gemm_has_avx512() && s.in_w <= 16) {
+    col2im_narrow_avx512(s, cols, din);
+    return;
+  }
   const int oh = s.out_h(), ow = s.out_w();
   for (int c = 0; c < s.in_maps; ++c)
     for (int i = 0; i < s.filter_h; ++i)
