@@ -26,7 +26,15 @@ __attribute__((target("avx512f"))) void im2col_avx512(const Conv2dShape& s, cons
       for (int j = 0; j < s.filter_w; ++j) {
         float* row = cols + (((std::size_t(c) * s.filter_h + i) * s.filter_w + j) * oh * ow);
         const float* src = in + (std::size_t(c) * s.in_h + (s.filter_h - 1 - i)) * s.in_w + (s.filter_w - 1 - j);
-        for (int y = 0; y < oh; ++y) {
+        int y = 0;
+        if (ow == 8)  // two 8-float rows per full store (the tutorial's second layer)
+          for (; y + 1 < oh; y += 2) {
+            // Lanes 0-7 from row y, lanes 8-15 from row y + 1 (a merging masked load).
+            const __m512 lo = _mm512_maskz_loadu_ps(0x00FF, src + std::size_t(y) * s.in_w);
+            const __m512 both = _mm512_mask_loadu_ps(lo, 0xFF00, src + std::size_t(y + 1) * s.in_w - 8);
+            _mm512_storeu_ps(row + std::size_t(y) * 8, both);
+          }
+        for (; y < oh; ++y) {
           const float* from = src + std::size_t(y) * s.in_w;
           float* to = row + std::size_t(y) * ow;
           for (int x = 0; x < ow; x += 16) {
