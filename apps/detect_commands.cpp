@@ -186,6 +186,7 @@ int run_detect(const CommonOptions& common, const DetectCommand& options) {
   if (options.min_size < 0 || options.max_size < 0) fail("--min-size and --max-size must be 0 (automatic) or positive");
   if (options.compare_windowed < 0) fail("--compare-windowed must be 0 or more, got {}", options.compare_windowed);
   if (!options.annotate.empty()) create_folder(options.annotate);
+  Detector detector(network, detect_options);
 
   auto annotate_to = [&](const std::string& image_path, const Plane& image, const std::vector<Detection>& found) {
     if (options.annotate.empty()) return;
@@ -199,7 +200,7 @@ int run_detect(const CommonOptions& common, const DetectCommand& options) {
     for (const std::string& path : options.images) planes.push_back(plane_from_image(read_image(path)));
     for (std::size_t i = 0; i < planes.size(); ++i) {
       DetectStats stats;
-      const std::vector<Detection> found = detect(network, planes[i], detect_options, &stats);
+      const std::vector<Detection> found = detector.detect(planes[i], &stats);
       annotate_to(options.images[i], planes[i], found);
       if (common.json) {
         fmt::print("{}\n", nlohmann::json{{"image", options.images[i]},
@@ -228,7 +229,7 @@ int run_detect(const CommonOptions& common, const DetectCommand& options) {
   long windows = 0;
   for (std::size_t i = 0; i < scenes.size(); ++i) {
     DetectStats stats;
-    const std::vector<Detection> found = detect(network, planes[i], detect_options, &stats);
+    const std::vector<Detection> found = detector.detect(planes[i], &stats);
     annotate_to(scenes[i].path, planes[i], found);
     total += match_detections(found, scenes[i].truths, 0.5);
     seconds.push_back(stats.seconds);
@@ -237,13 +238,14 @@ int run_detect(const CommonOptions& common, const DetectCommand& options) {
   // Shared computation against window by window, alternating on the same scenes.
   std::vector<double> shared_s, windowed_s;
   const int compare = std::min<int>(options.compare_windowed, static_cast<int>(scenes.size()));
+  DetectOptions shared_options = detect_options, windowed_options = detect_options;
+  shared_options.windowed = false;
+  windowed_options.windowed = true;
+  Detector shared(network, shared_options), windowed(network, windowed_options);
   for (int i = 0; i < compare; ++i) {
-    DetectOptions o = detect_options;
     DetectStats a, b;
-    o.windowed = false;
-    detect(network, planes[i], o, &a);
-    o.windowed = true;
-    detect(network, planes[i], o, &b);
+    shared.detect(planes[i], &a);
+    windowed.detect(planes[i], &b);
     shared_s.push_back(a.seconds);
     windowed_s.push_back(b.seconds);
   }

@@ -71,41 +71,46 @@ std::vector<Detection> non_max_suppression(std::vector<Detection> detections, do
   return kept;
 }
 
-std::vector<Detection> detect(Network& network, const Plane& image, const DetectOptions& options, DetectStats* stats) {
-  const auto t0 = std::chrono::steady_clock::now();
-  const ModelSpec& spec = network.spec();
+Detector::Detector(Network& network, const DetectOptions& options) : network_(network), options_(options) {
   const Shape in = network.input_shape();
   if (in.c != 1) fail("detection needs a network of grey images (1 input map), this one reads {}", in.c);
   if (in.h != in.w) fail("detection needs a square input window, this network reads {}x{}", in.h, in.w);
   if (!(options.threshold >= 0 && options.threshold <= 1)) fail("--threshold must be in [0, 1], got {}", options.threshold);
   if (!(options.nms_overlap >= 0 && options.nms_overlap <= 1))
     fail("--nms-overlap must be in [0, 1], got {}", options.nms_overlap);
-  const int window = in.h - 2 * spec.pad;
-  const int classes = network.classes();
+  if (!(options.scale_step > 1.0) || !std::isfinite(options.scale_step))
+    fail("--scale-step must be a number greater than 1, got {}", options.scale_step);
+  sliding_ = std::make_unique<SlidingNetwork>(network);
+}
+
+Detector::~Detector() = default;
+
+std::vector<Detection> Detector::detect(const Plane& image, DetectStats* stats) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const ModelSpec& spec = network_.spec();
+  const int window = network_.input_shape().h - 2 * spec.pad;
+  const int classes = network_.classes();
   const int background = classes == 11 ? 10 : -1;
   const int digits = std::min(classes, 10);
-
-  SlidingNetwork sliding(network);
-  const int stride = sliding.stride();
+  const int stride = sliding_->stride();
   std::vector<Detection> found;
   DetectStats local;
-  Tensor x, windowed;
-  const std::vector<PyramidLevel> levels = image_pyramid(image, window, options);
+  const std::vector<PyramidLevel> levels = image_pyramid(image, window, options_);
   for (std::size_t l = 0; l < levels.size(); ++l) {
     const Plane& level = levels[l].image;
     const int W = level.width + 2 * spec.pad, H = level.height + 2 * spec.pad;
-    x.resize({1, 1, H, W});
-    std::fill_n(x.data(), x.size(), spec.background);
+    x_.resize({1, 1, H, W});
+    std::fill_n(x_.data(), x_.size(), spec.background);
     const float range = spec.foreground - spec.background;
     for (int y = 0; y < level.height; ++y)
       for (int c = 0; c < level.width; ++c)
-        x.data()[std::size_t(y + spec.pad) * W + c + spec.pad] = spec.background + range * level.at(c, y);
+        x_.data()[std::size_t(y + spec.pad) * W + c + spec.pad] = spec.background + range * level.at(c, y);
     const Tensor* probs = nullptr;
-    if (options.windowed) {
-      windowed_forward(network, x, stride, windowed);
-      probs = &windowed;
+    if (options_.windowed) {
+      windowed_forward(network_, x_, stride, windowed_);
+      probs = &windowed_;
     } else {
-      probs = &sliding.forward(x);
+      probs = &sliding_->forward(x_);
     }
     const int rows = probs->shape().h, cols = probs->shape().w, P = rows * cols;
     local.windows += P;
@@ -117,7 +122,7 @@ std::vector<Detection> detect(Network& network, const Plane& image, const Detect
           const float p = probs->data()[std::size_t(k) * P + r * cols + c];
           if (k != background && p > best_p) best = k, best_p = p;
         }
-        if (best_p < options.threshold) continue;
+        if (best_p < options_.threshold) continue;
         Detection d;
         d.box = {c * stride / levels[l].scale_x, r * stride / levels[l].scale_y, window / levels[l].scale_x,
                  window / levels[l].scale_y};
@@ -127,11 +132,16 @@ std::vector<Detection> detect(Network& network, const Plane& image, const Detect
         found.push_back(d);
       }
   }
-  std::vector<Detection> kept = non_max_suppression(std::move(found), options.nms_overlap);
+  std::vector<Detection> kept = non_max_suppression(std::move(found), options_.nms_overlap);
   local.levels = static_cast<int>(levels.size());
   local.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (stats != nullptr) *stats = local;
   return kept;
+}
+
+std::vector<Detection> detect(Network& network, const Plane& image, const DetectOptions& options, DetectStats* stats) {
+  Detector detector(network, options);
+  return detector.detect(image, stats);
 }
 
 MatchCounts& MatchCounts::operator+=(const MatchCounts& o) {

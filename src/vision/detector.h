@@ -2,10 +2,12 @@
 // computation), and non-maximum suppression.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "nn/network.h"
+#include "vision/sliding.h"
 #include "vision/resample.h"
 
 namespace lenet {
@@ -57,9 +59,27 @@ struct DetectStats {
   double seconds = 0;
 };
 
-// Digits found in `image` by a classifier whose class 10 (when it has 11 classes) means "no
-// digit"; a 10-class network relies on the threshold alone. The score of a window is its best
-// digit's probability.
+// Finds digits with a classifier whose class 10 (when it has 11 classes) means "no digit"; a
+// 10-class network relies on the threshold alone. The score of a window is its best digit's
+// probability. A Detector keeps its buffers (tens of MB for a large level) between images.
+class Detector {
+ public:
+  // Checks the options and that the network can slide; errors name the option or the layer.
+  Detector(Network& network, const DetectOptions& options);
+  ~Detector();
+  Detector(const Detector&) = delete;
+  Detector& operator=(const Detector&) = delete;
+
+  std::vector<Detection> detect(const Plane& image, DetectStats* stats = nullptr);
+
+ private:
+  Network& network_;
+  DetectOptions options_;
+  std::unique_ptr<SlidingNetwork> sliding_;
+  Tensor x_, windowed_;
+};
+
+// One image with a Detector of its own.
 std::vector<Detection> detect(Network& network, const Plane& image, const DetectOptions& options,
                               DetectStats* stats = nullptr);
 

@@ -30,10 +30,11 @@ class SlidingNetwork {
   const Tensor& forward(const Tensor& input);
 
  private:
+  void convolve(const Conv2dShape& shape, const float* in, const float* filters, Tensor& out);
+
   Network& network_;
   int stride_ = 1;
-  Tensor a_, b_, cols_;
-  ConvWorkspace workspace_;
+  Tensor a_, b_, conv_, cols_;  // kept between calls: a level's buffers are tens of MB
 };
 
 // The reference: crops every window at the same positions and runs the network on them in
