@@ -136,6 +136,10 @@ void conv_pool_backward(const ConvPoolShape& s, Activation act, const float* in,
   const int M = c.out_maps;
   const int chunks = (c.batch + kChunk - 1) / kChunk;
   const int threads = omp_get_max_threads();
+  // The filter gradient sums over the P output pixels. With many of them (the first layer:
+  // 576) and few filters, dot products of dconv and cols rows (small_gemm_nt, partials stored
+  // [M x K]) beat small_gemm's 64-wide blocks, which M = 20 would leave mostly empty.
+  const bool dot = P >= 256;
   // Per thread: cols, dconv, its transpose, and the pooled gradient of one map. Shared: the
   // filters transposed, the chunk partials of the filter gradient (transposed, [K x M]) and
   // one bias-gradient row per image. small_gemm multiplies untransposed matrices only, so
@@ -165,10 +169,14 @@ void conv_pool_backward(const ConvPoolShape& s, Activation act, const float* in,
         bias_partials[std::size_t(n) * M + m] = sum;
         unpool(s, g, masks + o, dconv + std::size_t(m) * P);
       }
-      for (int m = 0; m < M; ++m)
-        for (int q = 0; q < P; ++q) dconv_t[std::size_t(q) * M + m] = dconv[std::size_t(m) * P + q];
       conv2d_im2col(c, in + n * in_image, cols);
-      small_gemm(K, M, P, cols, P, dconv_t, M, filter_partials + fsize * chunk, M, n != chunk * kChunk);
+      if (dot) {
+        small_gemm_nt(M, K, P, dconv, P, cols, P, filter_partials + fsize * chunk, K, n != chunk * kChunk);
+      } else {
+        for (int m = 0; m < M; ++m)
+          for (int q = 0; q < P; ++q) dconv_t[std::size_t(q) * M + m] = dconv[std::size_t(m) * P + q];
+        small_gemm(K, M, P, cols, P, dconv_t, M, filter_partials + fsize * chunk, M, n != chunk * kChunk);
+      }
       if (din != nullptr) {
         small_gemm(K, P, M, filters_t, M, dconv, P, cols, P, false);
         float* d = din + n * in_image;
@@ -181,7 +189,8 @@ void conv_pool_backward(const ConvPoolShape& s, Activation act, const float* in,
   for (int m = 0; m < M; ++m)
     for (int k = 0; k < K; ++k) {
       float acc = dfilters[std::size_t(m) * K + k];
-      for (int chunk = 0; chunk < chunks; ++chunk) acc += filter_partials[fsize * chunk + std::size_t(k) * M + m];
+      const std::size_t at = dot ? std::size_t(m) * K + k : std::size_t(k) * M + m;
+      for (int chunk = 0; chunk < chunks; ++chunk) acc += filter_partials[fsize * chunk + at];
       dfilters[std::size_t(m) * K + k] = acc;
     }
   for (int m = 0; m < M; ++m) {

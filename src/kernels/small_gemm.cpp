@@ -68,6 +68,65 @@ constexpr auto table_of_blocks(std::integer_sequence<int, MR...>) {
 // kBlocks[mr - 1][nv - 1]: the kernel for an mr x (16 nv) block.
 constexpr auto kBlocks = table_of_blocks(std::make_integer_sequence<int, kRows>{});
 
+constexpr int kDotRows = 4, kDotCols = 6;
+
+// The sum of a vector's 16 floats, in lane order. (_mm512_reduce_add_ps and the permute
+// intrinsics trip GCC 12's -Wuninitialized inside its own headers; this runs once per 6 x 4
+// block, so a store and scalar adds cost nothing.)
+__attribute__((target("avx512f"))) inline float sum16(__m512 v) {
+  alignas(64) float lanes[16];
+  _mm512_store_ps(lanes, v);
+  float sum = 0;
+  for (float x : lanes) sum += x;
+  return sum;
+}
+
+template <int MR, int NR>
+__attribute__((target("avx512f"))) void dot_block(int K, const float* A, int lda, const float* B, int ldb, float* C,
+                                                  int ldc, bool accumulate) {
+  __m512 acc[MR][NR];
+#pragma GCC unroll 4
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 6
+    for (int j = 0; j < NR; ++j) acc[i][j] = _mm512_setzero_ps();
+  for (int k = 0; k < K; k += 16) {
+    const __mmask16 m = k + 16 <= K ? __mmask16(0xFFFF) : __mmask16((1u << (K - k)) - 1);
+    __m512 a[MR];
+#pragma GCC unroll 4
+    for (int i = 0; i < MR; ++i) a[i] = _mm512_maskz_loadu_ps(m, A + static_cast<long>(i) * lda + k);
+#pragma GCC unroll 6
+    for (int j = 0; j < NR; ++j) {
+      const __m512 b = _mm512_maskz_loadu_ps(m, B + static_cast<long>(j) * ldb + k);
+#pragma GCC unroll 4
+      for (int i = 0; i < MR; ++i) acc[i][j] = _mm512_fmadd_ps(a[i], b, acc[i][j]);
+    }
+  }
+#pragma GCC unroll 4
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 6
+    for (int j = 0; j < NR; ++j) {
+      float& c = C[static_cast<long>(i) * ldc + j];
+      const float v = sum16(acc[i][j]);
+      c = accumulate ? c + v : v;
+    }
+}
+
+using DotFn = void (*)(int, const float*, int, const float*, int, float*, int, bool);
+
+template <int MR, int... NR>
+constexpr auto row_of_dots(std::integer_sequence<int, NR...>) {
+  return std::array<DotFn, sizeof...(NR)>{&dot_block<MR, NR + 1>...};
+}
+
+template <int... MR>
+constexpr auto table_of_dots(std::integer_sequence<int, MR...>) {
+  return std::array<std::array<DotFn, kDotCols>, sizeof...(MR)>{
+      row_of_dots<MR + 1>(std::make_integer_sequence<int, kDotCols>{})...};
+}
+
+// kDots[mr - 1][nr - 1]: the kernel for an mr x nr block.
+constexpr auto kDots = table_of_dots(std::make_integer_sequence<int, kDotRows>{});
+
 bool detect_avx512() {
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx512f");
@@ -95,6 +154,23 @@ void small_gemm(int M, int N, int K, const float* A, int lda, const float* B, in
       const int mr = std::min(kRows, M - m0);
       kBlocks[mr - 1][nv - 1](K, A + static_cast<long>(m0) * lda, lda, B + n0, ldb,
                               C + static_cast<long>(m0) * ldc + n0, ldc, last, accumulate);
+    }
+  }
+}
+
+void small_gemm_nt(int M, int N, int K, const float* A, int lda, const float* B, int ldb, float* C, int ldc,
+                   bool accumulate) {
+  if (M <= 0 || N <= 0) return;
+  if (!small_gemm_has_avx512() || K <= 0) {
+    gemm(false, true, M, N, K, 1.0f, A, lda, B, ldb, accumulate ? 1.0f : 0.0f, C, ldc);
+    return;
+  }
+  for (int m0 = 0; m0 < M; m0 += kDotRows) {
+    const int mr = std::min(kDotRows, M - m0);
+    for (int n0 = 0; n0 < N; n0 += kDotCols) {
+      const int nr = std::min(kDotCols, N - n0);
+      kDots[mr - 1][nr - 1](K, A + static_cast<long>(m0) * lda, lda, B + static_cast<long>(n0) * ldb, ldb,
+                            C + static_cast<long>(m0) * ldc + n0, ldc, accumulate);
     }
   }
 }

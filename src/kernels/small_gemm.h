@@ -10,6 +10,14 @@ namespace lenet {
 void small_gemm(int M, int N, int K, const float* A, int lda, const float* B, int ldb, float* C, int ldc,
                 bool accumulate);
 
+// C[M x N] = A[M x K] . B[N x K]^T (plus the old C when accumulate is true): every element a dot
+// product of a row of A and a row of B. For long K and small M, N (a filter gradient summed over
+// hundreds of output pixels, e.g. 20 x 25 x 576), where small_gemm's 64-wide blocks would be
+// mostly empty. AVX-512: 4 x 6 blocks of 16-float partial sums, reduced at the end; elsewhere
+// OpenBLAS.
+void small_gemm_nt(int M, int N, int K, const float* A, int lda, const float* B, int ldb, float* C, int ldc,
+                   bool accumulate);
+
 // Whether small_gemm uses its AVX-512 kernel on this CPU.
 bool small_gemm_has_avx512();
 

@@ -58,3 +58,40 @@ TEST(SmallGemm, TheLeNetShapes) {
 
 }  // namespace
 }  // namespace lenet
+
+namespace lenet {
+namespace {
+
+TEST(SmallGemm, TransposedBMatchesReferenceOnRandomShapes) {
+  std::mt19937 gen(11);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(gen); };
+  for (int trial = 0; trial < 200; ++trial) {
+    // Every remainder of the 4 x 6 blocks and of the 16-float steps, and the layer-0 shape.
+    const bool lenet_shape = trial == 0;
+    const int M = lenet_shape ? 20 : pick(1, 13), N = lenet_shape ? 25 : pick(1, 19);
+    const int K = lenet_shape ? 576 : pick(0, 300);
+    const int lda = K + pick(0, 3), ldb = K + pick(0, 3), ldc = N + pick(0, 3);
+    const bool accumulate = trial % 2 == 1;
+    const auto A = test::random_floats(std::size_t(M) * std::max(lda, 1), 3000 + trial);
+    const auto B = test::random_floats(std::size_t(N) * std::max(ldb, 1), 4000 + trial);
+    const auto C0 = test::random_floats(std::size_t(M) * ldc, 5000 + trial);
+    std::vector<float> C = C0;
+    small_gemm_nt(M, N, K, A.data(), lda, B.data(), ldb, C.data(), ldc, accumulate);
+    std::vector<double> R = test::to_double(C0);
+    const auto Ad = test::to_double(A), Bd = test::to_double(B);
+    ref::gemm<double>(false, true, M, N, K, 1.0, Ad.data(), lda, Bd.data(), ldb, accumulate ? 1.0 : 0.0, R.data(),
+                      ldc);
+    for (int m = 0; m < M; ++m)
+      for (int n = 0; n < ldc; ++n) {
+        const std::size_t i = std::size_t(m) * ldc + n;
+        if (n < N)
+          ASSERT_NEAR(C[i], R[i], 2e-5 * std::max(1.0, std::abs(R[i])))
+              << "trial " << trial << " " << M << "x" << N << "x" << K << " at " << m << "," << n;
+        else
+          ASSERT_EQ(C[i], C0[i]) << "trial " << trial << " wrote past column " << N;
+      }
+  }
+}
+
+}  // namespace
+}  // namespace lenet
