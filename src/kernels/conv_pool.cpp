@@ -106,7 +106,11 @@ bool fast_2x2(const ConvPoolShape& s, Activation act) {
 }
 
 // dconv (zeroed here) from the pooled gradient g through the masks.
-void unpool(const ConvPoolShape& s, const float* g, const std::uint32_t* masks, float* dconv) {
+// dconv (zeroed here) from the pooled gradient g through the masks. When dconv_t is not null,
+// each value also goes to dconv_t[q * maps + map] (q the pixel): the transposed [P x maps]
+// matrix, zeroed by the caller, built as cheaply as the few nonzero values it holds.
+void unpool(const ConvPoolShape& s, const float* g, const std::uint32_t* masks, float* dconv, float* dconv_t, int map,
+            int maps) {
   const PoolShape p = s.pool();
   const int oh = p.out_h(), ow = p.out_w();
   std::fill_n(dconv, std::size_t(p.in_h) * p.in_w, 0.0f);
@@ -117,7 +121,9 @@ void unpool(const ConvPoolShape& s, const float* g, const std::uint32_t* masks, 
       while (mask != 0) {
         const int bit = __builtin_ctz(mask);
         mask &= mask - 1;
-        dconv[std::size_t(y * s.pool_h + bit / s.pool_w) * p.in_w + x * s.pool_w + bit % s.pool_w] = v;
+        const std::size_t q = std::size_t(y * s.pool_h + bit / s.pool_w) * p.in_w + x * s.pool_w + bit % s.pool_w;
+        dconv[q] = v;
+        if (dconv_t != nullptr) dconv_t[q * maps + map] = v;
       }
     }
 }
@@ -199,6 +205,7 @@ void conv_pool_backward(const ConvPoolShape& s, Activation act, const float* in,
     float* g = dconv_t + std::size_t(M) * P;
     const int end = std::min(c.batch, (chunk + 1) * kChunk);
     for (int n = chunk * kChunk; n < end; ++n) {
+      if (!dot) std::fill_n(dconv_t, std::size_t(M) * P, 0.0f);
       for (int m = 0; m < M; ++m) {
         const std::size_t o = (std::size_t(n) * M + m) * pooled;
         float sum = 0;
@@ -207,14 +214,12 @@ void conv_pool_backward(const ConvPoolShape& s, Activation act, const float* in,
           sum += g[i];
         }
         bias_partials[std::size_t(n) * M + m] = sum;
-        unpool(s, g, masks + o, dconv + std::size_t(m) * P);
+        unpool(s, g, masks + o, dconv + std::size_t(m) * P, dot ? nullptr : dconv_t, m, M);
       }
       conv2d_im2col(c, in + n * in_image, cols);
       if (dot) {
         small_gemm_nt(M, K, P, dconv, P, cols, P, filter_partials + fsize * chunk, K, n != chunk * kChunk);
       } else {
-        for (int m = 0; m < M; ++m)
-          for (int q = 0; q < P; ++q) dconv_t[std::size_t(q) * M + m] = dconv[std::size_t(m) * P + q];
         small_gemm(K, M, P, cols, P, dconv_t, M, filter_partials + fsize * chunk, M, n != chunk * kChunk);
       }
       if (din != nullptr) {
