@@ -35,7 +35,7 @@ std::vector<PyramidLevel> image_pyramid(const Plane& image, int window, const De
   if (!(min_size > 0) || !std::isfinite(min_size)) fail("--min-size must be positive, got {}", options.min_size);
   if (options.max_size <= 0 && max_size < min_size) return {};  // the image is smaller than one digit
   if (max_size < min_size) fail("--max-size {} is smaller than --min-size {}", max_size, min_size);
-  constexpr double kMaxLevelPixels = 64.0 * 1024 * 1024;
+  constexpr double kMaxLevelPixels = 16.0 * 1024 * 1024;  // 64 MB as floats
   std::vector<PyramidLevel> levels;
   for (int k = 0;; ++k) {
     const double size = min_size * std::pow(options.scale_step, k);

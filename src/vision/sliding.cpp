@@ -86,7 +86,29 @@ const Tensor& SlidingNetwork::forward(const Tensor& input) {
   const Shape got = input.shape();
   if (got.n != 1 || got.c != want.c || got.h < want.h || got.w < want.w)
     fail("sliding evaluation needs a [1, {}, >={}, >={}] input, got {}", want.c, want.h, want.w, got.str());
-  const Tensor* in = &input;
+  const int rows = positions(got.h, want.h), cols = positions(got.w, want.w);
+  if (rows <= kTile && cols <= kTile) return forward_whole(input);
+  const int K = network_.classes();
+  probs_.resize({1, K, rows, cols});
+  for (int r0 = 0; r0 < rows; r0 += kTile)
+    for (int c0 = 0; c0 < cols; c0 += kTile) {
+      const int tr = std::min(kTile, rows - r0), tc = std::min(kTile, cols - c0);
+      const int th = (tr - 1) * stride_ + want.h, tw = (tc - 1) * stride_ + want.w;
+      tile_.resize({1, got.c, th, tw});
+      for (int ch = 0; ch < got.c; ++ch)
+        for (int y = 0; y < th; ++y)
+          std::copy_n(input.data() + (std::size_t(ch) * got.h + r0 * stride_ + y) * got.w + c0 * stride_, tw,
+                      tile_.data() + (std::size_t(ch) * th + y) * tw);
+      const Tensor& part = forward_whole(tile_);
+      for (int k = 0; k < K; ++k)
+        for (int y = 0; y < tr; ++y)
+          std::copy_n(part.data() + (std::size_t(k) * tr + y) * tc, tc,
+                      probs_.data() + (std::size_t(k) * rows + r0 + y) * cols + c0);
+    }
+  return probs_;
+}
+
+const Tensor& SlidingNetwork::forward_whole(const Tensor& input) {  const Tensor* in = &input;
   Tensor* out = &a_;
   for (const auto& layer_ptr : network_.layers()) {
     Layer& layer = *layer_ptr;

@@ -27,14 +27,21 @@ class SlidingNetwork {
 
   // Class probabilities [1, classes, rows, cols] for one input [1, maps, H, W] (already
   // transformed and padded as the network expects), H and W at least the network's input size.
+  // Inputs with more than kTile x kTile window positions are done in tiles of that many
+  // positions (each tile re-reads the window's border around it), so memory stays bounded
+  // (about 60 MB for the tutorial net) however large the input.
   const Tensor& forward(const Tensor& input);
+
+  static constexpr int kTile = 64;
 
  private:
   void convolve(const Conv2dShape& shape, const float* in, const float* filters, Tensor& out);
+  const Tensor& forward_whole(const Tensor& input);
 
   Network& network_;
   int stride_ = 1;
   Tensor a_, b_, conv_, cols_;  // kept between calls: a level's buffers are tens of MB
+  Tensor tile_, probs_;
 };
 
 // The reference: crops every window at the same positions and runs the network on them in

@@ -60,6 +60,8 @@ TEST(Sliding, TutorialNetMatchesWindowByWindowOnOddSizes) {
   expect_same_as_windows(network, 28, 28, 4);  // a single window
   expect_same_as_windows(network, 45, 61, 4);  // sizes that leave a remainder
   expect_same_as_windows(network, 64, 33, 4);
+  // More than SlidingNetwork::kTile positions along both sides: evaluated in tiles.
+  expect_same_as_windows(network, 4 * 70 + 28 + 3, 4 * 66 + 28, 4);
 }
 
 TEST(Sliding, LeNet5MatchesWindowByWindow) {
