@@ -14,8 +14,13 @@ void set_threads(int n) {
 
 int max_threads() { return omp_get_max_threads(); }
 
-SingleThreadedBlas::SingleThreadedBlas() : previous_(openblas_get_num_threads()) { openblas_set_num_threads(1); }
-SingleThreadedBlas::~SingleThreadedBlas() { openblas_set_num_threads(previous_); }
+namespace {
+bool g_deterministic = false;
+}  // namespace
+
+DeterministicMode::DeterministicMode() : previous_(g_deterministic) { g_deterministic = true; }
+DeterministicMode::~DeterministicMode() { g_deterministic = previous_; }
+bool deterministic_mode() { return g_deterministic; }
 
 std::string cpu_vector_isa() {
   __builtin_cpu_init();

@@ -10,18 +10,21 @@ namespace lenet {
 void set_threads(int n);
 int max_threads();
 
-// While alive, OpenBLAS runs each call on one thread (the OpenMP regions keep their threads), so
-// that a BLAS result does not depend on how many threads split it. Restores the count after.
-class SingleThreadedBlas {
+// While alive, results do not depend on the thread count: gemm() splits its output columns into
+// fixed blocks that OpenBLAS computes one per call, single-threaded, the blocks shared among the
+// OpenMP threads. (OpenBLAS's own threading splits by the thread count, and its OpenMP build
+// follows OpenMP's count on every call, so it cannot just be told to use one thread.)
+class DeterministicMode {
  public:
-  SingleThreadedBlas();
-  ~SingleThreadedBlas();
-  SingleThreadedBlas(const SingleThreadedBlas&) = delete;
-  SingleThreadedBlas& operator=(const SingleThreadedBlas&) = delete;
+  DeterministicMode();
+  ~DeterministicMode();
+  DeterministicMode(const DeterministicMode&) = delete;
+  DeterministicMode& operator=(const DeterministicMode&) = delete;
 
  private:
-  int previous_;
+  bool previous_;
 };
+bool deterministic_mode();
 
 // The widest vector instruction set this CPU supports: "avx512", "avx2" or "sse2".
 std::string cpu_vector_isa();

@@ -74,8 +74,8 @@ TrainEnd train(Network& network, const MnistSplit& split, const TrainConfig& con
   reporter.start(start);
 
   // Everything but the BLAS calls already sums in an order fixed by the data, not the threads.
-  std::optional<SingleThreadedBlas> blas_guard;
-  if (config.deterministic) blas_guard.emplace();
+  std::optional<DeterministicMode> deterministic;
+  if (config.deterministic) deterministic.emplace();
   EarlyStopping stopping(config.patience, config.patience_increase, config.improvement_threshold);
   TrainEnd end;
   const auto t0 = Clock::now();
