@@ -87,7 +87,11 @@ const Tensor& SlidingNetwork::forward(const Tensor& input) {
   if (got.n != 1 || got.c != want.c || got.h < want.h || got.w < want.w)
     fail("sliding evaluation needs a [1, {}, >={}, >={}] input, got {}", want.c, want.h, want.w, got.str());
   const int rows = positions(got.h, want.h), cols = positions(got.w, want.w);
-  if (rows <= kTile && cols <= kTile) return forward_whole(input);
+  // An input exactly covered by its windows, and small enough, goes in one piece. Otherwise the
+  // tiles also crop away rows and columns no window reaches: when pooling drops a border the
+  // whole-map pass could yield an extra position there that no window matches.
+  const int exact_h = (rows - 1) * stride_ + want.h, exact_w = (cols - 1) * stride_ + want.w;
+  if (rows <= kTile && cols <= kTile && got.h == exact_h && got.w == exact_w) return forward_whole(input);
   const int K = network_.classes();
   probs_.resize({1, K, rows, cols});
   for (int r0 = 0; r0 < rows; r0 += kTile)

@@ -81,6 +81,17 @@ TEST(Sliding, PoolingThatKeepsPartialWindowsMustDivide) {
   randomise(fine, 5);
   expect_same_as_windows(fine, 37, 41, 4);
 
+  // 4x4 filters with ignore_border: 28 -> 25 -> 12 -> 9 -> 4, each pooling dropping a border
+  // row. A whole-map pass over 29 pixels would give two positions where only one window fits.
+  ModelSpec dropping = ModelSpec::tutorial(2, 3, 8);
+  dropping.layers[0].filter_h = dropping.layers[0].filter_w = 4;
+  dropping.layers[1].filter_h = dropping.layers[1].filter_w = 4;
+  Network drops(dropping);
+  drops.init(1);
+  randomise(drops, 9);
+  expect_same_as_windows(drops, 29, 29, 4);
+  expect_same_as_windows(drops, 31, 47, 4);
+
   spec.layers[0].filter_h = spec.layers[0].filter_w = 4;  // conv 25: a partial window
   spec.layers[1].filter_h = spec.layers[1].filter_w = 4;
   Network partial(spec);
