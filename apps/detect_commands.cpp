@@ -1,6 +1,7 @@
 // lenet make-scene / make-windows / detect: glue from parsed options to src/vision.
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -27,6 +28,9 @@ std::pair<T, T> parse_pair(const std::string& text, const char* flag) {
   char rest = 0;
   if (std::sscanf(text.c_str(), "%lf,%lf%c", &a, &b, &rest) != 2 && std::sscanf(text.c_str(), "%lfx%lf%c", &a, &b, &rest) != 2)
     fail("{} must be two numbers A,B, got '{}'", flag, text);
+  // Checked before the cast: a double outside int's range converts to nothing defined.
+  if (!std::isfinite(a) || !std::isfinite(b) || std::abs(a) > 1e9 || std::abs(b) > 1e9)
+    fail("{} values must be finite and at most 1e9, got '{}'", flag, text);
   return {static_cast<T>(a), static_cast<T>(b)};
 }
 
@@ -46,17 +50,30 @@ void create_folder(const std::string& dir) {
   if (ec) fail("{}: cannot create the folder: {}", dir, ec.message());
 }
 
-void write_dataset(const std::string& dir, const std::string& prefix, const Dataset& data) {
-  IdxArray images{{std::uint32_t(data.count()), std::uint32_t(data.rows), std::uint32_t(data.cols)}, data.images};
-  IdxArray labels{{std::uint32_t(data.count())}, {}};
-  for (int label : data.labels) labels.data.push_back(static_cast<std::uint8_t>(label));
-  // Written under temporary names and renamed, so a folder never holds a half-written set.
-  const std::string image_path = dir + "/" + prefix + "-images-idx3-ubyte.gz";
-  const std::string label_path = dir + "/" + prefix + "-labels-idx1-ubyte.gz";
-  write_idx(image_path + ".tmp", images, true);
-  write_idx(label_path + ".tmp", labels, true);
-  std::filesystem::rename(image_path + ".tmp", image_path);
-  std::filesystem::rename(label_path + ".tmp", label_path);
+// Writes the four IDX files of a train and a test set under temporary names, then renames them
+// all, so the folder never holds a half-written file or a new train set beside an old test set;
+// on failure the temporary files are removed.
+void write_datasets(const std::string& dir, const Dataset& train, const Dataset& test) {
+  std::vector<std::pair<std::string, IdxArray>> files;
+  for (const auto& [prefix, data] : {std::pair<std::string, const Dataset*>{"train", &train}, {"t10k", &test}}) {
+    IdxArray images{{std::uint32_t(data->count()), std::uint32_t(data->rows), std::uint32_t(data->cols)}, data->images};
+    IdxArray labels{{std::uint32_t(data->count())}, {}};
+    for (int label : data->labels) labels.data.push_back(static_cast<std::uint8_t>(label));
+    files.emplace_back(dir + "/" + prefix + "-images-idx3-ubyte.gz", std::move(images));
+    files.emplace_back(dir + "/" + prefix + "-labels-idx1-ubyte.gz", std::move(labels));
+  }
+  try {
+    for (const auto& [path, array] : files) write_idx(path + ".tmp", array, true);
+  } catch (...) {
+    std::error_code ignored;
+    for (const auto& file : files) std::filesystem::remove(file.first + ".tmp", ignored);
+    throw;
+  }
+  for (const auto& file : files) {
+    std::error_code ec;
+    std::filesystem::rename(file.first + ".tmp", file.first, ec);
+    if (ec) fail("{}: cannot rename into place: {}", file.first, ec.message());
+  }
 }
 
 struct LoadedScene {
@@ -162,8 +179,7 @@ int run_make_windows(const CommonOptions& common, const WindowsCommand& options)
   train.images.insert(train.images.end(), validation.images.begin(), validation.images.end());
   train.labels.insert(train.labels.end(), validation.labels.begin(), validation.labels.end());
   const Dataset test = make_detector_windows(split.test, 0, split.test.count(), 10000, options.window, kBackground, rng);
-  write_dataset(options.out, "train", train);
-  write_dataset(options.out, "t10k", test);
+  write_datasets(options.out, train, test);
   const long background = std::count(train.labels.begin(), train.labels.end(), kBackground);
   fmt::print("wrote {} training windows (the last 10000 for validation; {} of all labelled 10 = no digit) and {} test "
              "windows to {}\n",

@@ -26,33 +26,49 @@ double overlap_of_smaller(const Box& a, const Box& b) {
   return w * h / std::min(a.w * a.h, b.w * b.h);
 }
 
-std::vector<PyramidLevel> image_pyramid(const Plane& image, int window, const DetectOptions& options) {
-  if (image.width <= 0 || image.height <= 0) fail("the image is empty");
+std::vector<LevelSize> pyramid_sizes(int width, int height, int window, const DetectOptions& options) {
+  if (width <= 0 || height <= 0) fail("the image is empty");
   if (!(options.scale_step > 1.0) || !std::isfinite(options.scale_step))
     fail("--scale-step must be a number greater than 1, got {}", options.scale_step);
   const double min_size = options.min_size > 0 ? options.min_size : window;
-  const double max_size = options.max_size > 0 ? options.max_size : std::min(image.width, image.height);
-  if (!(min_size > 0) || !std::isfinite(min_size)) fail("--min-size must be positive, got {}", options.min_size);
+  const double max_size = options.max_size > 0 ? options.max_size : std::min(width, height);
+  if (!(min_size >= 1) || !std::isfinite(min_size)) fail("--min-size must be at least 1 pixel, got {}", options.min_size);
   if (options.max_size <= 0 && max_size < min_size) return {};  // the image is smaller than one digit
   if (max_size < min_size) fail("--max-size {} is smaller than --min-size {}", max_size, min_size);
-  constexpr double kMaxLevelPixels = 16.0 * 1024 * 1024;  // 64 MB as floats
-  std::vector<PyramidLevel> levels;
+  constexpr double kMaxLevelPixels = 64.0 * 1024 * 1024;  // 256 MB as floats
+  constexpr int kMaxLevels = 200;
+  std::vector<LevelSize> sizes;
   for (int k = 0;; ++k) {
     const double size = min_size * std::pow(options.scale_step, k);
     if (size > max_size * (1 + 1e-9)) break;
     const double scale = window / size;
-    const int w = static_cast<int>(std::lround(image.width * scale)), h = static_cast<int>(std::lround(image.height * scale));
-    if (w < window || h < window) break;
-    if (double(w) * h > kMaxLevelPixels)
-      fail("--min-size {} would enlarge the {}x{} image to {}x{} pixels; use a larger --min-size", min_size, image.width,
-           image.height, w, h);
-    PyramidLevel level;
-    level.scale_x = double(w) / image.width;
-    level.scale_y = double(h) / image.height;
-    level.image = (w == image.width && h == image.height) ? image : resize(image, w, h);
-    levels.push_back(std::move(level));
+    const double wd = std::round(width * scale), hd = std::round(height * scale);
+    if (wd < window || hd < window) break;
+    if (wd * hd > kMaxLevelPixels)
+      fail("the {}x{} image at the scale for {}-pixel digits would be {:.0f}x{:.0f} pixels, over the limit of {:.0f} M "
+           "pixels per level; use a larger --min-size or a smaller image",
+           width, height, size, wd, hd, kMaxLevelPixels / (1024 * 1024));
+    if (static_cast<int>(sizes.size()) == kMaxLevels)
+      fail("--scale-step {} gives more than {} pyramid levels between {} and {} pixels; use a larger step",
+           options.scale_step, kMaxLevels, min_size, max_size);
+    sizes.push_back({static_cast<int>(wd), static_cast<int>(hd)});
   }
+  return sizes;
+}
+
+std::vector<PyramidLevel> image_pyramid(const Plane& image, int window, const DetectOptions& options) {
+  std::vector<PyramidLevel> levels;
+  for (const LevelSize& size : pyramid_sizes(image.width, image.height, window, options))
+    levels.push_back(pyramid_level(image, size));
   return levels;
+}
+
+PyramidLevel pyramid_level(const Plane& image, LevelSize size) {
+  PyramidLevel level;
+  level.scale_x = double(size.width) / image.width;
+  level.scale_y = double(size.height) / image.height;
+  level.image = (size.width == image.width && size.height == image.height) ? image : resize(image, size.width, size.height);
+  return level;
 }
 
 std::vector<Detection> non_max_suppression(std::vector<Detection> detections, double max_overlap) {
@@ -95,9 +111,11 @@ std::vector<Detection> Detector::detect(const Plane& image, DetectStats* stats) 
   const int stride = sliding_->stride();
   std::vector<Detection> found;
   DetectStats local;
-  const std::vector<PyramidLevel> levels = image_pyramid(image, window, options_);
-  for (std::size_t l = 0; l < levels.size(); ++l) {
-    const Plane& level = levels[l].image;
+  // One level at a time: only one resized image is held.
+  const std::vector<LevelSize> sizes = pyramid_sizes(image.width, image.height, window, options_);
+  for (std::size_t l = 0; l < sizes.size(); ++l) {
+    const PyramidLevel pyramid = pyramid_level(image, sizes[l]);
+    const Plane& level = pyramid.image;
     const int W = level.width + 2 * spec.pad, H = level.height + 2 * spec.pad;
     x_.resize({1, 1, H, W});
     std::fill_n(x_.data(), x_.size(), spec.background);
@@ -124,8 +142,8 @@ std::vector<Detection> Detector::detect(const Plane& image, DetectStats* stats) 
         }
         if (best_p < options_.threshold) continue;
         Detection d;
-        d.box = {c * stride / levels[l].scale_x, r * stride / levels[l].scale_y, window / levels[l].scale_x,
-                 window / levels[l].scale_y};
+        d.box = {c * stride / pyramid.scale_x, r * stride / pyramid.scale_y, window / pyramid.scale_x,
+                 window / pyramid.scale_y};
         d.label = best;
         d.score = best_p;
         d.level = static_cast<int>(l);
@@ -133,7 +151,7 @@ std::vector<Detection> Detector::detect(const Plane& image, DetectStats* stats) 
       }
   }
   std::vector<Detection> kept = non_max_suppression(std::move(found), options_.nms_overlap);
-  local.levels = static_cast<int>(levels.size());
+  local.levels = static_cast<int>(sizes.size());
   local.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (stats != nullptr) *stats = local;
   return kept;

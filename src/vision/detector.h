@@ -44,8 +44,16 @@ struct PyramidLevel {
   double scale_x = 1, scale_y = 1;
   Plane image;
 };
-// Levels from the finest (min_size boxes fill a window) to the coarsest (max_size boxes do, or the
-// level would be smaller than a window), each scale_step smaller than the last.
+struct LevelSize {
+  int width = 0, height = 0;
+};
+// Level sizes from the finest (min_size boxes fill a window) to the coarsest (max_size boxes do,
+// or the level would be smaller than a window), each scale_step smaller than the last. Errors for
+// a level over 64 M pixels or more than 200 levels.
+std::vector<LevelSize> pyramid_sizes(int width, int height, int window, const DetectOptions& options);
+// One level: the image resized to `size`.
+PyramidLevel pyramid_level(const Plane& image, LevelSize size);
+// All levels at once (for tests and tools; the detector makes one at a time).
 std::vector<PyramidLevel> image_pyramid(const Plane& image, int window, const DetectOptions& options);
 
 // Greedy non-maximum suppression over all classes: keeps detections in decreasing score, dropping

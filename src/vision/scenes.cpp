@@ -11,8 +11,8 @@ namespace lenet {
 void SceneOptions::validate() const {
   if (width <= 0 || height <= 0) fail("--size must be positive, got {}x{}", width, height);
   if (width > 16384 || height > 16384) fail("--size {}x{} is larger than 16384x16384", width, height);
-  if (min_digits < 0 || max_digits < min_digits)
-    fail("--digits must be MIN,MAX with 0 <= MIN <= MAX, got {},{}", min_digits, max_digits);
+  if (min_digits < 0 || max_digits < min_digits || max_digits > 1000)
+    fail("--digits must be MIN,MAX with 0 <= MIN <= MAX <= 1000, got {},{}", min_digits, max_digits);
   if (!(min_size > 0) || !(max_size >= min_size) || !std::isfinite(max_size))
     fail("--digit-size must be MIN,MAX with 0 < MIN <= MAX, got {},{}", min_size, max_size);
   if (max_size > std::min(width, height))

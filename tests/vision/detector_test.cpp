@@ -86,6 +86,14 @@ TEST(Detector, PyramidLevelsStepFromMinToMaxSize) {
   o.scale_step = 1.0;
   EXPECT_THROW(image_pyramid(image, 28, o), Error);
   EXPECT_TRUE(image_pyramid(Plane(20, 300), 28, DetectOptions{}).empty());  // narrower than a window
+  DetectOptions fine;
+  fine.scale_step = 1.0001;  // thousands of levels
+  EXPECT_THROW(pyramid_sizes(256, 256, 28, fine), Error);
+  DetectOptions tiny;
+  tiny.min_size = 1e-300;  // an absurd enlargement, refused before any allocation
+  EXPECT_THROW(pyramid_sizes(256, 256, 28, tiny), Error);
+  tiny.min_size = 2;  // 256 * 14 = 3584 pixels a side: allowed
+  EXPECT_EQ(pyramid_sizes(256, 256, 28, tiny).front().width, 3584);
 }
 
 TEST(Resample, ShrinkingAveragesExactAreas) {
