@@ -85,6 +85,32 @@ TEST(ConvPool, FusedMatchesTheReferenceOnRandomShapes) {
   }
 }
 
+TEST(ConvPool, WideMapsMatchTheReference) {
+  // Convolution outputs 17 to 32 pixels wide (both halves of the AVX-512 pooling rows) and at
+  // least 256 pixels (the dot-product filter gradient), odd and even, 2x2 pooling and others.
+  std::mt19937 gen(12);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(gen); };
+  for (int trial = 0; trial < 24; ++trial) {
+    ConvPoolShape s;
+    const int conv_w = 17 + trial % 16, conv_h = pick(12, 30);
+    const int fh = pick(1, 5), fw = pick(1, 5);
+    s.conv = {pick(1, 11), pick(1, 3), conv_h + fh - 1, conv_w + fw - 1, pick(1, 9), fh, fw};
+    s.pool_h = s.pool_w = trial % 5 == 4 ? 3 : 2;
+    s.ignore_border = trial % 3 != 0;
+    if (!s.ignore_border && s.pool_h == 2) {  // the fast path needs even maps without ignore_border
+      s.conv.in_h += conv_h % 2;
+      s.conv.in_w += conv_w % 2;
+    }
+    SCOPED_TRACE(testing::Message() << "trial " << trial << " conv " << s.conv.out_h() << "x" << s.conv.out_w());
+    ASSERT_GE(s.conv.out_h() * s.conv.out_w(), 204);
+    const auto in = test::random_floats(s.conv.in_size(), 500 + trial);
+    const auto w = test::random_floats(s.conv.filters_size(), 600 + trial, -0.5f, 0.5f);
+    const auto b = test::random_floats(s.conv.out_maps, 700 + trial);
+    const auto dout = test::random_floats(s.out_size(), 800 + trial);
+    expect_close(fused(s, Activation::kTanh, in, w, b, dout), reference(s, Activation::kTanh, in, w, b, dout), 3e-5);
+  }
+}
+
 TEST(ConvPool, TiesShareTheGradientAsInTheano) {
   // Small integers make many exactly equal convolution outputs (and a zero region makes more).
   ConvPoolShape s{{9, 2, 12, 11, 3, 3, 3}, 2, 2, false};
@@ -106,20 +132,22 @@ TEST(ConvPool, TiesShareTheGradientAsInTheano) {
 }
 
 TEST(ConvPool, GradientsDoNotDependOnTheThreadCount) {
-  ConvPoolShape s{{37, 3, 14, 14, 5, 5, 5}, 2, 2, true};
-  const auto in = test::random_floats(s.conv.in_size(), 1);
-  const auto w = test::random_floats(s.conv.filters_size(), 2);
-  const auto b = test::random_floats(s.conv.out_maps, 3);
-  const auto dout = test::random_floats(s.out_size(), 4);
-  omp_set_num_threads(1);
-  const Result one = fused(s, Activation::kTanh, in, w, b, dout);
-  omp_set_num_threads(2);
-  const Result two = fused(s, Activation::kTanh, in, w, b, dout);
-  omp_set_num_threads(omp_get_num_procs());
-  EXPECT_EQ(one.out, two.out);
-  EXPECT_EQ(one.dfilters, two.dfilters);
-  EXPECT_EQ(one.dbias, two.dbias);
-  EXPECT_EQ(one.din, two.din);
+  for (const ConvPoolShape s : {ConvPoolShape{{37, 3, 14, 14, 5, 5, 5}, 2, 2, true},
+                                ConvPoolShape{{29, 1, 28, 28, 6, 5, 5}, 2, 2, true}}) {  // P = 576: dot path
+    const auto in = test::random_floats(s.conv.in_size(), 1);
+    const auto w = test::random_floats(s.conv.filters_size(), 2);
+    const auto b = test::random_floats(s.conv.out_maps, 3);
+    const auto dout = test::random_floats(s.out_size(), 4);
+    omp_set_num_threads(1);
+    const Result one = fused(s, Activation::kTanh, in, w, b, dout);
+    omp_set_num_threads(2);
+    const Result two = fused(s, Activation::kTanh, in, w, b, dout);
+    omp_set_num_threads(omp_get_num_procs());
+    EXPECT_EQ(one.out, two.out);
+    EXPECT_EQ(one.dfilters, two.dfilters);
+    EXPECT_EQ(one.dbias, two.dbias);
+    EXPECT_EQ(one.din, two.din);
+  }
 }
 
 }  // namespace

@@ -43,11 +43,14 @@ TEST(MnistDetector, FindsDigitsInGeneratedScenes) {
       DetectOptions slow = options;
       slow.windowed = true;
       const std::vector<Detection> again = detect(network, scene.image, slow);
+      ASSERT_FALSE(found.empty());
       ASSERT_EQ(again.size(), found.size());
       for (std::size_t k = 0; k < found.size(); ++k) {
         EXPECT_EQ(again[k].label, found[k].label);
         EXPECT_DOUBLE_EQ(again[k].box.x, found[k].box.x);
+        EXPECT_DOUBLE_EQ(again[k].box.y, found[k].box.y);
         EXPECT_DOUBLE_EQ(again[k].box.w, found[k].box.w);
+        EXPECT_DOUBLE_EQ(again[k].box.h, found[k].box.h);
         EXPECT_NEAR(again[k].score, found[k].score, 1e-4);
       }
     }

@@ -37,5 +37,25 @@ TEST(Sgd, MomentumAccumulatesVelocity) {
   EXPECT_FLOAT_EQ(t.b[1], -2.0f - 0.05f - (0.9f * 0.05f + 0.05f));
 }
 
+TEST(Sgd, MomentumWithWeightDecay) {
+  Two t;
+  std::vector<Tensor> velocity;
+  sgd_momentum_step(t.params(), velocity, 0.1f, 0.9f, 0.5f);
+  sgd_momentum_step(t.params(), velocity, 0.1f, 0.9f, 0.5f);
+  // By hand for w[1] (decayed) and b[0] (not).
+  float w = 2.0f, v = 0.0f;
+  for (int step = 0; step < 2; ++step) {
+    v = 0.9f * v - 0.1f * (-0.5f + 0.5f * w);
+    w += v;
+  }
+  EXPECT_FLOAT_EQ(t.w[1], w);
+  float b = -1.0f, vb = 0.0f;
+  for (int step = 0; step < 2; ++step) {
+    vb = 0.9f * vb - 0.1f * 0.25f;
+    b += vb;
+  }
+  EXPECT_FLOAT_EQ(t.b[0], b);
+}
+
 }  // namespace
 }  // namespace lenet
