@@ -7,6 +7,7 @@
 
 #include "nn/model_spec.h"
 #include "train/trainer.h"
+#include "vision/detector.h"
 
 namespace lenet::app {
 
@@ -57,10 +58,8 @@ struct DetectCommand {
   std::vector<std::string> images;
   std::string scenes;     // scenes.json to evaluate against, instead of images
   std::string annotate;   // folder for annotated PNGs ("" = none)
-  double scale_step = 1.25, min_size = 0, max_size = 0, nms_overlap = 0.4;
-  float threshold = 0.5f;
-  bool windowed = false;       // evaluate window by window (slow)
-  int compare_windowed = 0;    // with --scenes: time this many scenes both ways
+  DetectOptions detect;     // pyramid, threshold, NMS, --windowed
+  int compare_windowed = 0;  // with --scenes: time this many scenes both ways
 };
 int run_detect(const CommonOptions& common, const DetectCommand& options);
 

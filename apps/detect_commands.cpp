@@ -192,14 +192,7 @@ int run_detect(const CommonOptions& common, const DetectCommand& options) {
   if (options.images.empty() == options.scenes.empty())
     fail("give either image files or --scenes scenes.json (not both)");
   Network network = network_from_checkpoint(load_checkpoint(options.model));
-  DetectOptions detect_options;
-  detect_options.scale_step = options.scale_step;
-  detect_options.min_size = options.min_size;
-  detect_options.max_size = options.max_size;
-  detect_options.threshold = options.threshold;
-  detect_options.nms_overlap = options.nms_overlap;
-  detect_options.windowed = options.windowed;
-  if (options.min_size < 0 || options.max_size < 0) fail("--min-size and --max-size must be 0 (automatic) or positive");
+  const DetectOptions& detect_options = options.detect;
   if (options.compare_windowed < 0) fail("--compare-windowed must be 0 or more, got {}", options.compare_windowed);
   if (!options.annotate.empty()) create_folder(options.annotate);
   Detector detector(network, detect_options);

@@ -164,15 +164,15 @@ int main(int argc, char** argv) {
   detect->add_option("images", detect_cmd.images, "image files (PNG, JPEG, PGM)");
   detect->add_option("--scenes", detect_cmd.scenes, "scenes.json from make-scene: report precision and recall");
   detect->add_option("--annotate", detect_cmd.annotate, "folder for PNGs with the boxes drawn");
-  detect->add_option("--scale-step", detect_cmd.scale_step, "size ratio between pyramid levels")->capture_default_str();
-  detect->add_option("--min-size", detect_cmd.min_size, "smallest digit to find, pixels (0 = the model's window)")
+  detect->add_option("--scale-step", detect_cmd.detect.scale_step, "size ratio between pyramid levels")->capture_default_str();
+  detect->add_option("--min-size", detect_cmd.detect.min_size, "smallest digit to find, pixels (0 = the model's window)")
       ->capture_default_str();
-  detect->add_option("--max-size", detect_cmd.max_size, "largest digit to find, pixels (0 = the image's shorter side)")
+  detect->add_option("--max-size", detect_cmd.detect.max_size, "largest digit to find, pixels (0 = the image's shorter side)")
       ->capture_default_str();
-  detect->add_option("--threshold", detect_cmd.threshold, "lowest digit probability reported")->capture_default_str();
-  detect->add_option("--nms-overlap", detect_cmd.nms_overlap, "drop a detection when a better one covers more than this fraction of the smaller box")
+  detect->add_option("--threshold", detect_cmd.detect.threshold, "lowest digit probability reported")->capture_default_str();
+  detect->add_option("--nms-overlap", detect_cmd.detect.nms_overlap, "drop a detection when a better one covers more than this fraction of the smaller box")
       ->capture_default_str();
-  detect->add_flag("--windowed", detect_cmd.windowed, "evaluate window by window instead of sharing computation (slow)");
+  detect->add_flag("--windowed", detect_cmd.detect.windowed, "evaluate window by window instead of sharing computation (slow)");
   detect->add_option("--compare-windowed", detect_cmd.compare_windowed,
                      "with --scenes: time this many scenes both ways, side by side")
       ->capture_default_str();

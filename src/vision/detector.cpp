@@ -11,25 +11,39 @@
 
 namespace lenet {
 
-double iou(const Box& a, const Box& b) {
+namespace {
+
+// The area two boxes share; 0 when they do not overlap (touching edges included).
+double intersection(const Box& a, const Box& b) {
   const double w = std::min(a.x + a.w, b.x + b.w) - std::max(a.x, b.x);
   const double h = std::min(a.y + a.h, b.y + b.h) - std::max(a.y, b.y);
-  if (w <= 0 || h <= 0) return 0.0;
-  const double inter = w * h;
-  return inter / (a.w * a.h + b.w * b.h - inter);
+  return w <= 0 || h <= 0 ? 0.0 : w * h;
+}
+
+}  // namespace
+
+double iou(const Box& a, const Box& b) {
+  const double inter = intersection(a, b);
+  return inter == 0.0 ? 0.0 : inter / (a.w * a.h + b.w * b.h - inter);
 }
 
 double overlap_of_smaller(const Box& a, const Box& b) {
-  const double w = std::min(a.x + a.w, b.x + b.w) - std::max(a.x, b.x);
-  const double h = std::min(a.y + a.h, b.y + b.h) - std::max(a.y, b.y);
-  if (w <= 0 || h <= 0) return 0.0;
-  return w * h / std::min(a.w * a.h, b.w * b.h);
+  const double inter = intersection(a, b);
+  return inter == 0.0 ? 0.0 : inter / std::min(a.w * a.h, b.w * b.h);
+}
+
+void DetectOptions::validate() const {
+  if (!(scale_step > 1.0) || !std::isfinite(scale_step))
+    fail("--scale-step must be a number greater than 1, got {}", scale_step);
+  if (!(min_size >= 0) || !std::isfinite(min_size) || !(max_size >= 0) || !std::isfinite(max_size))
+    fail("--min-size and --max-size must be 0 (automatic) or positive, got {} and {}", min_size, max_size);
+  if (!(threshold >= 0 && threshold <= 1)) fail("--threshold must be in [0, 1], got {}", threshold);
+  if (!(nms_overlap >= 0 && nms_overlap <= 1)) fail("--nms-overlap must be in [0, 1], got {}", nms_overlap);
 }
 
 std::vector<LevelSize> pyramid_sizes(int width, int height, int window, const DetectOptions& options) {
   if (width <= 0 || height <= 0) fail("the image is empty");
-  if (!(options.scale_step > 1.0) || !std::isfinite(options.scale_step))
-    fail("--scale-step must be a number greater than 1, got {}", options.scale_step);
+  options.validate();
   const double min_size = options.min_size > 0 ? options.min_size : window;
   const double max_size = options.max_size > 0 ? options.max_size : std::min(width, height);
   if (!(min_size >= 1) || !std::isfinite(min_size)) fail("--min-size must be at least 1 pixel, got {}", options.min_size);
@@ -91,11 +105,7 @@ Detector::Detector(Network& network, const DetectOptions& options) : network_(ne
   const Shape in = network.input_shape();
   if (in.c != 1) fail("detection needs a network of grey images (1 input map), this one reads {}", in.c);
   if (in.h != in.w) fail("detection needs a square input window, this network reads {}x{}", in.h, in.w);
-  if (!(options.threshold >= 0 && options.threshold <= 1)) fail("--threshold must be in [0, 1], got {}", options.threshold);
-  if (!(options.nms_overlap >= 0 && options.nms_overlap <= 1))
-    fail("--nms-overlap must be in [0, 1], got {}", options.nms_overlap);
-  if (!(options.scale_step > 1.0) || !std::isfinite(options.scale_step))
-    fail("--scale-step must be a number greater than 1, got {}", options.scale_step);
+  options.validate();
   sliding_ = std::make_unique<SlidingNetwork>(network);
 }
 

@@ -37,6 +37,9 @@ struct DetectOptions {
   // another level or position).
   double nms_overlap = 0.4;
   bool windowed = false;     // evaluate window by window instead of sliding (slow; for comparison)
+
+  // Throws lenet::Error naming the option for a value that makes no sense.
+  void validate() const;
 };
 
 // One pyramid level: the image resized by `scale` (level pixels per image pixel, per axis).
