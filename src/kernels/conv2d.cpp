@@ -120,6 +120,14 @@ constexpr int kFilterChunk = 8;
 void conv2d_forward(const Conv2dShape& s, const float* in, const float* filters, float* out, ConvWorkspace& ws) {
   const std::size_t K = patch_size(s), P = out_pixels(s);
   const std::size_t in_image = std::size_t(s.in_maps) * s.in_h * s.in_w, out_image = std::size_t(s.out_maps) * P;
+  if (s.batch == 1) {
+    // One image (a whole pyramid level when detecting): parallel over images would leave all
+    // threads but one idle, so one GEMM outside any parallel region, which OpenBLAS threads.
+    float* cols = ws.get(K * P);
+    conv2d_im2col(s, in, cols);
+    gemm(false, false, s.out_maps, int(P), int(K), 1.0f, filters, int(K), cols, int(P), 0.0f, out, int(P));
+    return;
+  }
   float* scratch = ws.get(K * P * omp_get_max_threads());
 #pragma omp parallel for schedule(static)
   for (int n = 0; n < s.batch; ++n) {

@@ -71,16 +71,6 @@ SlidingNetwork::SlidingNetwork(Network& network) : network_(network) {
   for (const auto& layer : network.layers()) stride_ *= layer_stride(*layer);
 }
 
-void SlidingNetwork::convolve(const Conv2dShape& cs, const float* in, const float* filters, Tensor& out) {
-  // One big image: im2col once, then one GEMM that OpenBLAS spreads over all threads (the
-  // batched conv2d_forward parallelises over images, and there is only one).
-  const int K = cs.in_maps * cs.filter_h * cs.filter_w, P = cs.out_h() * cs.out_w();
-  cols_.resize({1, 1, K, P});
-  conv2d_im2col(cs, in, cols_.data());
-  out.resize({1, cs.out_maps, cs.out_h(), cs.out_w()});
-  gemm(false, false, cs.out_maps, P, K, 1.0f, filters, K, cols_.data(), P, 0.0f, out.data(), P);
-}
-
 const Tensor& SlidingNetwork::forward(const Tensor& input) {
   const Shape want = network_.input_shape();
   const Shape got = input.shape();
@@ -120,7 +110,8 @@ const Tensor& SlidingNetwork::forward_whole(const Tensor& input) {  const Tensor
     const LayerSpec& spec = layer.spec();
     if (auto* cp = dynamic_cast<ConvPoolLayer*>(&layer)) {
       const Conv2dShape cs{1, s.c, s.h, s.w, spec.maps, spec.filter_h, spec.filter_w};
-      convolve(cs, in->data(), cp->W.data(), conv_);
+      conv_.resize({1, spec.maps, cs.out_h(), cs.out_w()});
+      conv2d_forward(cs, in->data(), cp->W.data(), conv_.data(), workspace_);
       const PoolShape ps{spec.maps, cs.out_h(), cs.out_w(), spec.pool_h, spec.pool_w, true};
       out->resize({1, spec.maps, ps.out_h(), ps.out_w()});
       max_pool_forward(ps, conv_.data(), out->data());
@@ -128,7 +119,8 @@ const Tensor& SlidingNetwork::forward_whole(const Tensor& input) {  const Tensor
       activation_forward(cp->activation(), out->data(), out->data(), out->size());
     } else if (auto* cv = dynamic_cast<ConvLayer*>(&layer)) {
       const Conv2dShape cs{1, s.c, s.h, s.w, spec.maps, spec.filter_h, spec.filter_w};
-      convolve(cs, in->data(), cv->W.data(), *out);
+      out->resize({1, spec.maps, cs.out_h(), cs.out_w()});
+      conv2d_forward(cs, in->data(), cv->W.data(), out->data(), workspace_);
       bias_forward(out->data(), cv->b.data(), out->data(), 1, spec.maps, std::size_t(cs.out_h()) * cs.out_w());
       activation_forward(cv->activation(), out->data(), out->data(), out->size());
     } else if (auto* sub = dynamic_cast<SubsamplingLayer*>(&layer)) {

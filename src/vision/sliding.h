@@ -35,12 +35,12 @@ class SlidingNetwork {
   static constexpr int kTile = 64;
 
  private:
-  void convolve(const Conv2dShape& shape, const float* in, const float* filters, Tensor& out);
   const Tensor& forward_whole(const Tensor& input);
 
   Network& network_;
   int stride_ = 1;
   Tensor a_, b_, conv_, cols_;  // kept between calls: a level's buffers are tens of MB
+  ConvWorkspace workspace_;
   Tensor tile_, probs_;
 };
 
