@@ -1,11 +1,15 @@
-// GEMM: a thin wrapper over OpenBLAS's cblas_sgemm.
+// GEMM: OpenBLAS's cblas_sgemm, or packed_gemm where OpenBLAS has no AVX-512 kernels for an
+// AVX-512 CPU.
 #include "kernels/gemm.h"
 
 #include <cblas.h>
 
 #include <algorithm>
+#include <cctype>
+#include <string>
 
 #include "core/parallel.h"
+#include "kernels/small_gemm.h"
 
 namespace lenet {
 
@@ -15,13 +19,36 @@ namespace {
 // fixed, so each block is computed by the same call whatever the thread count.
 constexpr int kDeterministicColumns = 128;
 
+bool openblas_has_avx512_kernels() {
+  std::string core = openblas_get_corename();
+  for (char& ch : core) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return core == "skylakex" || core == "cooperlake" || core == "sapphirerapids";
+}
+
+bool g_openblas_only = false;
+
 }  // namespace
+
+bool gemm_uses_packed() {
+  static const bool packed = small_gemm_has_avx512() && !openblas_has_avx512_kernels();
+  return packed && !g_openblas_only;
+}
+
+OpenBlasOnly::OpenBlasOnly() : previous_(g_openblas_only) { g_openblas_only = true; }
+OpenBlasOnly::~OpenBlasOnly() { g_openblas_only = previous_; }
 
 void gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
           int ldb, float beta, float* C, int ldc) {
-  if (deterministic_mode() && N > kDeterministicColumns) {
+  // packed_gemm sums every element in a fixed order, so it serves deterministic mode as it is.
+  if (gemm_uses_packed() && alpha == 1.0f && (beta == 0.0f || beta == 1.0f)) {
+    packed_gemm(trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, beta == 1.0f);
+    return;
+  }
+  if (deterministic_mode()) {
+    // Inside the parallel region OpenBLAS runs each call on the calling thread. Even a single
+    // block goes through it: left to its threads, OpenBLAS's Haswell kernels gave different bits
+    // for a 100 x 10 x 500 product with 1 and 2 threads.
     const int blocks = (N + kDeterministicColumns - 1) / kDeterministicColumns;
-    // Inside the parallel region OpenBLAS runs each call on the calling thread.
 #pragma omp parallel for schedule(static)
     for (int blk = 0; blk < blocks; ++blk) {
       const int n0 = blk * kDeterministicColumns, n = std::min(kDeterministicColumns, N - n0);

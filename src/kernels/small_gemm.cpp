@@ -6,9 +6,13 @@
 
 #include <immintrin.h>
 
+#include <omp.h>
+
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <utility>
+#include <vector>
 
 #include "kernels/gemm.h"
 
@@ -18,7 +22,8 @@ namespace {
 constexpr int kRows = 6;     // rows of C per block
 constexpr int kVectors = 4;  // 16-float vectors of C per block row (64 columns)
 
-template <int MR, int NV>
+// A is read as A[i * lda + k], or with TA (A stored transposed) as A[k * lda + i].
+template <int MR, int NV, bool TA = false>
 __attribute__((target("avx512f"))) void block(int K, const float* A, int lda, const float* B, int ldb, float* C,
                                               int ldc, __mmask16 last, bool accumulate) {
   // The loops over i and j must be unrolled for acc to live in registers.
@@ -35,7 +40,7 @@ __attribute__((target("avx512f"))) void block(int K, const float* A, int lda, co
       b[j] = j == NV - 1 ? _mm512_maskz_loadu_ps(last, b_row + 16 * j) : _mm512_loadu_ps(b_row + 16 * j);
 #pragma GCC unroll 8
     for (int i = 0; i < MR; ++i) {
-      const __m512 a = _mm512_set1_ps(A[static_cast<long>(i) * lda + k]);
+      const __m512 a = _mm512_set1_ps(TA ? A[static_cast<long>(k) * lda + i] : A[static_cast<long>(i) * lda + k]);
 #pragma GCC unroll 4
       for (int j = 0; j < NV; ++j) acc[i][j] = _mm512_fmadd_ps(a, b[j], acc[i][j]);
     }
@@ -54,19 +59,20 @@ __attribute__((target("avx512f"))) void block(int K, const float* A, int lda, co
 
 using BlockFn = void (*)(int, const float*, int, const float*, int, float*, int, __mmask16, bool);
 
-template <int MR, int... NV>
+template <bool TA, int MR, int... NV>
 constexpr auto row_of_blocks(std::integer_sequence<int, NV...>) {
-  return std::array<BlockFn, sizeof...(NV)>{&block<MR, NV + 1>...};
+  return std::array<BlockFn, sizeof...(NV)>{&block<MR, NV + 1, TA>...};
 }
 
-template <int... MR>
+template <bool TA, int... MR>
 constexpr auto table_of_blocks(std::integer_sequence<int, MR...>) {
   return std::array<std::array<BlockFn, kVectors>, sizeof...(MR)>{
-      row_of_blocks<MR + 1>(std::make_integer_sequence<int, kVectors>{})...};
+      row_of_blocks<TA, MR + 1>(std::make_integer_sequence<int, kVectors>{})...};
 }
 
-// kBlocks[mr - 1][nv - 1]: the kernel for an mr x (16 nv) block.
-constexpr auto kBlocks = table_of_blocks(std::make_integer_sequence<int, kRows>{});
+// kBlocks[mr - 1][nv - 1]: the kernel for an mr x (16 nv) block; kBlocksTA reads A transposed.
+constexpr auto kBlocks = table_of_blocks<false>(std::make_integer_sequence<int, kRows>{});
+constexpr auto kBlocksTA = table_of_blocks<true>(std::make_integer_sequence<int, kRows>{});
 
 constexpr int kDotRows = 4, kDotCols = 6;
 
@@ -172,6 +178,89 @@ void small_gemm_nt(int M, int N, int K, const float* A, int lda, const float* B,
       kDots[mr - 1][nr - 1](K, A + static_cast<long>(m0) * lda, lda, B + static_cast<long>(n0) * ldb, ldb,
                             C + static_cast<long>(m0) * ldc + n0, ldc, accumulate);
     }
+  }
+}
+
+namespace {
+
+constexpr int kPanel = 16 * kVectors;  // columns of C per packed panel of B
+constexpr int kDepth = 256;            // rows of B per packed panel: 64 KB, kept in L2
+
+struct PackedGemm {
+  bool trans_a, trans_b;
+  int M, N, K;
+  const float* A;
+  int lda;
+  const float* B;
+  int ldb;
+  float* C;
+  int ldc;
+  bool accumulate;
+  int parts, rows_per_part;
+
+  int tasks() const { return (N + kPanel - 1) / kPanel * parts; }
+
+  // One panel of C's columns for one part of its rows: B's panel is copied, kDepth rows at a time,
+  // into packed (contiguous, 64 floats a row, transposed on the way when B is stored
+  // transposed), and every 6-row block of the part walks it while it is in cache.
+  void run(int task, float* packed) const {
+    const int n0 = task / parts * kPanel, m_begin = task % parts * rows_per_part;
+    const int m_end = std::min(M, m_begin + rows_per_part);
+    if (m_begin >= m_end) return;
+    const int cols = std::min(kPanel, N - n0), nv = (cols + 15) / 16;
+    const __mmask16 last = cols % 16 == 0 ? __mmask16(0xFFFF) : __mmask16((1u << (cols % 16)) - 1);
+    const auto& blocks = trans_a ? kBlocksTA : kBlocks;
+    for (int k0 = 0; k0 < K; k0 += kDepth) {
+      const int depth = std::min(kDepth, K - k0);
+      if (trans_b) {
+        for (int j = 0; j < cols; ++j) {
+          const float* src = B + static_cast<long>(n0 + j) * ldb + k0;
+          for (int k = 0; k < depth; ++k) packed[k * kPanel + j] = src[k];
+        }
+      } else {
+        for (int k = 0; k < depth; ++k)
+          std::memcpy(packed + k * kPanel, B + static_cast<long>(k0 + k) * ldb + n0, sizeof(float) * cols);
+      }
+      for (int m0 = m_begin; m0 < m_end; m0 += kRows) {
+        const int mr = std::min(kRows, m_end - m0);
+        const float* a = trans_a ? A + static_cast<long>(k0) * lda + m0 : A + static_cast<long>(m0) * lda + k0;
+        blocks[mr - 1][nv - 1](depth, a, lda, packed, kPanel, C + static_cast<long>(m0) * ldc + n0, ldc, last,
+                               accumulate || k0 > 0);
+      }
+    }
+  }
+};
+
+}  // namespace
+
+void packed_gemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda, const float* B, int ldb,
+                 float* C, int ldc, bool accumulate) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    if (!accumulate)
+      for (int m = 0; m < M; ++m) std::fill_n(C + static_cast<long>(m) * ldc, N, 0.0f);
+    return;
+  }
+  if (!small_gemm_has_avx512()) {
+    gemm(trans_a, trans_b, M, N, K, 1.0f, A, lda, B, ldb, accumulate ? 1.0f : 0.0f, C, ldc);
+    return;
+  }
+  const bool nested = omp_in_parallel();
+  const int row_blocks = (M + kRows - 1) / kRows;
+  // Rows are split as well as columns so that a few panels still share out evenly.
+  const int parts = nested ? 1 : std::max(1, std::min(omp_get_max_threads(), row_blocks));
+  const PackedGemm g{trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate,
+                     parts, (row_blocks + parts - 1) / parts * kRows};
+  if (nested || g.tasks() == 1) {
+    std::vector<float> packed(std::size_t(kDepth) * kPanel);
+    for (int t = 0; t < g.tasks(); ++t) g.run(t, packed.data());
+    return;
+  }
+#pragma omp parallel
+  {
+    std::vector<float> packed(std::size_t(kDepth) * kPanel);
+#pragma omp for schedule(static)
+    for (int t = 0; t < g.tasks(); ++t) g.run(t, packed.data());
   }
 }
 

@@ -18,6 +18,14 @@ void small_gemm(int M, int N, int K, const float* A, int lda, const float* B, in
 void small_gemm_nt(int M, int N, int K, const float* A, int lda, const float* B, int ldb, float* C, int ldc,
                    bool accumulate);
 
+// C[M x N] = op(A) . op(B) (plus the old C when accumulate is true), op(X) = X or X^T as
+// stored, row-major, for matrices of any size: B is copied in 256 x 64 panels that stay in cache
+// while small_gemm's kernel runs every 6-row block of A over them. OpenMP threads share the
+// panels (and halves of the rows), unless called inside a parallel region; each element of C
+// is summed in the same order whatever the thread count. Needs AVX-512F; elsewhere OpenBLAS.
+void packed_gemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda, const float* B, int ldb,
+                 float* C, int ldc, bool accumulate);
+
 // Whether small_gemm uses its AVX-512 kernel on this CPU.
 bool small_gemm_has_avx512();
 

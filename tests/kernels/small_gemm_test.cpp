@@ -1,6 +1,8 @@
 // small_gemm against the reference GEMM on random shapes, every block-size remainder included.
 #include "kernels/small_gemm.h"
 
+#include <omp.h>
+
 #include <random>
 
 #include <gtest/gtest.h>
@@ -90,6 +92,94 @@ TEST(SmallGemm, TransposedBMatchesReferenceOnRandomShapes) {
         else
           ASSERT_EQ(C[i], C0[i]) << "trial " << trial << " wrote past column " << N;
       }
+  }
+}
+
+}  // namespace
+}  // namespace lenet
+
+namespace lenet {
+namespace {
+
+struct PackedCase {
+  bool ta, tb, accumulate;
+  int M, N, K, lda, ldb, ldc;
+  std::vector<float> A, B, C0;
+};
+
+PackedCase packed_case(int M, int N, int K, int t, int pad, unsigned seed) {
+  PackedCase c{bool(t & 1), bool(t & 2), bool(t & 4), M, N, K, 0, 0, N + pad, {}, {}, {}};
+  c.lda = (c.ta ? M : K) + pad;
+  c.ldb = (c.tb ? K : N) + pad;
+  c.A = test::random_floats(std::size_t(c.ta ? std::max(K, 1) : M) * c.lda, seed);
+  c.B = test::random_floats(std::size_t(c.tb ? N : std::max(K, 1)) * c.ldb, seed + 1);
+  c.C0 = test::random_floats(std::size_t(M) * c.ldc, seed + 2);
+  return c;
+}
+
+std::vector<float> run_packed(const PackedCase& c) {
+  std::vector<float> C = c.C0;
+  packed_gemm(c.ta, c.tb, c.M, c.N, c.K, c.A.data(), c.lda, c.B.data(), c.ldb, C.data(), c.ldc, c.accumulate);
+  return C;
+}
+
+void expect_matches_reference(const PackedCase& c, const std::vector<float>& C, const std::string& what) {
+  std::vector<double> R = test::to_double(c.C0);
+  const auto Ad = test::to_double(c.A), Bd = test::to_double(c.B);
+  ref::gemm<double>(c.ta, c.tb, c.M, c.N, c.K, 1.0, Ad.data(), c.lda, Bd.data(), c.ldb, c.accumulate ? 1.0 : 0.0,
+                    R.data(), c.ldc);
+  const double tolerance = 1e-6 * std::max(1, c.K);
+  for (int m = 0; m < c.M; ++m)
+    for (int n = 0; n < c.ldc; ++n) {
+      const std::size_t i = std::size_t(m) * c.ldc + n;
+      if (n < c.N)
+        ASSERT_NEAR(C[i], R[i], tolerance * std::max(1.0, std::abs(R[i]))) << what << " at " << m << "," << n;
+      else
+        ASSERT_EQ(C[i], c.C0[i]) << what << " wrote past column " << c.N;
+    }
+}
+
+TEST(PackedGemm, MatchesReferenceOnRandomShapesAndTransposes) {
+  std::mt19937 gen(13);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(gen); };
+  for (int trial = 0; trial < 120; ++trial) {
+    // Sizes across the 6-row blocks, the 64-column panels and the 256-deep K blocks.
+    const int M = pick(1, 70), N = pick(1, 200), K = trial % 10 == 0 ? pick(257, 600) : pick(0, 300);
+    const PackedCase c = packed_case(M, N, K, trial % 8, pick(0, 3), 100 * trial);
+    const std::string what = "trial " + std::to_string(trial) + " " + std::to_string(M) + "x" + std::to_string(N) +
+                             "x" + std::to_string(K) + " trans " + std::to_string(c.ta) + std::to_string(c.tb);
+    expect_matches_reference(c, run_packed(c), what);
+  }
+}
+
+TEST(PackedGemm, TheHiddenLayerShapes) {
+  // The tutorial's hidden layer, batch 500: forward, weight gradient (A transposed) and input
+  // gradient (B transposed), plus an accumulating call.
+  const int shapes[][4] = {{500, 500, 800, 0}, {800, 500, 500, 1 | 4}, {500, 800, 500, 2}, {500, 500, 800, 4}};
+  for (const auto& s : shapes) {
+    const PackedCase c = packed_case(s[0], s[1], s[2], s[3], 0, 7);
+    expect_matches_reference(c, run_packed(c), std::to_string(s[0]) + "x" + std::to_string(s[1]));
+  }
+}
+
+TEST(PackedGemm, SameBitsForAnyThreadCountAndInsideAParallelRegion) {
+  const int saved = omp_get_max_threads();
+  for (int t = 0; t < 8; ++t) {
+    const PackedCase c = packed_case(131, 203, 517, t, 1, 50 + t);
+    omp_set_num_threads(1);
+    const std::vector<float> one = run_packed(c);
+    omp_set_num_threads(3);
+    const std::vector<float> three = run_packed(c);
+    std::vector<float> nested;
+#pragma omp parallel num_threads(2)
+    {
+#pragma omp single
+      nested = run_packed(c);
+    }
+    omp_set_num_threads(saved);
+    EXPECT_EQ(one, three) << "trans " << t;
+    EXPECT_EQ(one, nested) << "trans " << t;
+    expect_matches_reference(c, one, "131x203x517 trans " + std::to_string(t));
   }
 }
 
