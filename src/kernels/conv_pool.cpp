@@ -187,14 +187,18 @@ void conv_pool_backward(const ConvPoolShape& s, Activation act, const float* in,
   // [M x K]) beat small_gemm's 64-wide blocks, which M = 20 would leave mostly empty.
   const bool dot = P >= 256;
   // Per thread: cols, dconv, its transpose, and the pooled gradient of one map. Shared: the
-  // filters transposed, the chunk partials of the filter gradient (transposed, [K x M]) and
+  // filters transposed, the chunk partials of the filter gradient (transposed, [K x Mp]) and
   // one bias-gradient row per image. small_gemm multiplies untransposed matrices only, so
   //   d filters^T [K x M] = cols [K x P] . dconv^T [P x M],  dcols [K x P] = filters^T [K x M] . dconv [M x P].
-  const std::size_t per_thread = std::size_t(K) * P + 2 * std::size_t(M) * P + pooled;
-  float* base = ws.get(per_thread * threads + fsize + fsize * chunks + std::size_t(c.batch) * M);
+  // The transposed ones have Mp >= M columns, a multiple of 16, the rest zero: small_gemm then
+  // needs no masked loads and stores, slow on AMD Zen 5 (the lanes were computed anyway).
+  const int Mp = dot ? M : (M + 15) / 16 * 16;
+  const std::size_t psize = std::size_t(K) * Mp;  // one chunk's partial filter gradient
+  const std::size_t per_thread = std::size_t(K) * P + std::size_t(M + Mp) * P + pooled;
+  float* base = ws.get(per_thread * threads + fsize + psize * chunks + std::size_t(c.batch) * M);
   float* filters_t = base + per_thread * threads;
   float* filter_partials = filters_t + fsize;
-  float* bias_partials = filter_partials + fsize * chunks;
+  float* bias_partials = filter_partials + psize * chunks;
   for (int m = 0; m < M; ++m)
     for (int k = 0; k < K; ++k) filters_t[std::size_t(k) * M + m] = filters[std::size_t(m) * K + k];
 #pragma omp parallel for schedule(static)
@@ -202,10 +206,10 @@ void conv_pool_backward(const ConvPoolShape& s, Activation act, const float* in,
     float* cols = base + per_thread * omp_get_thread_num();
     float* dconv = cols + std::size_t(K) * P;
     float* dconv_t = dconv + std::size_t(M) * P;
-    float* g = dconv_t + std::size_t(M) * P;
+    float* g = dconv_t + std::size_t(Mp) * P;
     const int end = std::min(c.batch, (chunk + 1) * kChunk);
     for (int n = chunk * kChunk; n < end; ++n) {
-      if (!dot) std::fill_n(dconv_t, std::size_t(M) * P, 0.0f);
+      if (!dot) std::fill_n(dconv_t, std::size_t(Mp) * P, 0.0f);
       for (int m = 0; m < M; ++m) {
         const std::size_t o = (std::size_t(n) * M + m) * pooled;
         float sum = 0;
@@ -214,13 +218,13 @@ void conv_pool_backward(const ConvPoolShape& s, Activation act, const float* in,
           sum += g[i];
         }
         bias_partials[std::size_t(n) * M + m] = sum;
-        unpool(s, g, masks + o, dconv + std::size_t(m) * P, dot ? nullptr : dconv_t, m, M);
+        unpool(s, g, masks + o, dconv + std::size_t(m) * P, dot ? nullptr : dconv_t, m, Mp);
       }
       conv2d_im2col(c, in + n * in_image, cols);
       if (dot) {
-        small_gemm_nt(M, K, P, dconv, P, cols, P, filter_partials + fsize * chunk, K, n != chunk * kChunk);
+        small_gemm_nt(M, K, P, dconv, P, cols, P, filter_partials + psize * chunk, K, n != chunk * kChunk);
       } else {
-        small_gemm(K, M, P, cols, P, dconv_t, M, filter_partials + fsize * chunk, M, n != chunk * kChunk);
+        small_gemm(K, Mp, P, cols, P, dconv_t, Mp, filter_partials + psize * chunk, Mp, n != chunk * kChunk);
       }
       if (din != nullptr) {
         small_gemm(K, P, M, filters_t, M, dconv, P, cols, P, false);
@@ -234,13 +238,13 @@ void conv_pool_backward(const ConvPoolShape& s, Activation act, const float* in,
   // depend on the threads), streaming through each partial in blocks: walking all chunks for one
   // element at a time strode 100 KB between loads and missed the cache every time.
   constexpr long kBlock = 1024;
-  const long total = static_cast<long>(fsize);
+  const long total = static_cast<long>(psize);
 #pragma omp parallel for schedule(static)
   for (long b0 = 0; b0 < total; b0 += kBlock) {
     const long len = std::min(kBlock, total - b0);
     float* sum = filter_partials + b0;
     for (int chunk = 1; chunk < chunks; ++chunk) {
-      const float* part = filter_partials + fsize * chunk + b0;
+      const float* part = filter_partials + psize * chunk + b0;
       for (long i = 0; i < len; ++i) sum[i] += part[i];
     }
   }
@@ -248,7 +252,7 @@ void conv_pool_backward(const ConvPoolShape& s, Activation act, const float* in,
     for (std::size_t i = 0; i < fsize; ++i) dfilters[i] += filter_partials[i];
   } else {
     for (int m = 0; m < M; ++m)
-      for (int k = 0; k < K; ++k) dfilters[std::size_t(m) * K + k] += filter_partials[std::size_t(k) * M + m];
+      for (int k = 0; k < K; ++k) dfilters[std::size_t(m) * K + k] += filter_partials[std::size_t(k) * Mp + m];
   }
   for (int m = 0; m < M; ++m) {
     double acc = 0;

@@ -22,8 +22,10 @@ namespace {
 constexpr int kRows = 6;     // rows of C per block
 constexpr int kVectors = 4;  // 16-float vectors of C per block row (64 columns)
 
-// A is read as A[i * lda + k], or with TA (A stored transposed) as A[k * lda + i].
-template <int MR, int NV, bool TA = false>
+// A is read as A[i * lda + k], or with TA (A stored transposed) as A[k * lda + i]. With MASKED,
+// the last vector of each row of B and C is loaded and stored under the mask last; without, all
+// are whole (masked loads and stores, even with every lane set, are slow on AMD Zen 5).
+template <int MR, int NV, bool TA, bool MASKED>
 __attribute__((target("avx512f"))) void block(int K, const float* A, int lda, const float* B, int ldb, float* C,
                                               int ldc, __mmask16 last, bool accumulate) {
   // The loops over i and j must be unrolled for acc to live in registers.
@@ -37,7 +39,7 @@ __attribute__((target("avx512f"))) void block(int K, const float* A, int lda, co
     __m512 b[NV];
 #pragma GCC unroll 4
     for (int j = 0; j < NV; ++j)
-      b[j] = j == NV - 1 ? _mm512_maskz_loadu_ps(last, b_row + 16 * j) : _mm512_loadu_ps(b_row + 16 * j);
+      b[j] = MASKED && j == NV - 1 ? _mm512_maskz_loadu_ps(last, b_row + 16 * j) : _mm512_loadu_ps(b_row + 16 * j);
 #pragma GCC unroll 8
     for (int i = 0; i < MR; ++i) {
       const __m512 a = _mm512_set1_ps(TA ? A[static_cast<long>(k) * lda + i] : A[static_cast<long>(i) * lda + k]);
@@ -50,29 +52,46 @@ __attribute__((target("avx512f"))) void block(int K, const float* A, int lda, co
 #pragma GCC unroll 4
     for (int j = 0; j < NV; ++j) {
       float* c = C + static_cast<long>(i) * ldc + 16 * j;
-      const __mmask16 mask = j == NV - 1 ? last : __mmask16(0xFFFF);
       __m512 v = acc[i][j];
-      if (accumulate) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, c));
-      _mm512_mask_storeu_ps(c, mask, v);
+      if (MASKED && j == NV - 1) {
+        if (accumulate) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(last, c));
+        _mm512_mask_storeu_ps(c, last, v);
+      } else {
+        if (accumulate) v = _mm512_add_ps(v, _mm512_loadu_ps(c));
+        _mm512_storeu_ps(c, v);
+      }
     }
 }
 
 using BlockFn = void (*)(int, const float*, int, const float*, int, float*, int, __mmask16, bool);
 
-template <bool TA, int MR, int... NV>
+template <bool TA, bool MASKED, int MR, int... NV>
 constexpr auto row_of_blocks(std::integer_sequence<int, NV...>) {
-  return std::array<BlockFn, sizeof...(NV)>{&block<MR, NV + 1, TA>...};
+  return std::array<BlockFn, sizeof...(NV)>{&block<MR, NV + 1, TA, MASKED>...};
 }
 
-template <bool TA, int... MR>
+template <bool TA, bool MASKED, int... MR>
 constexpr auto table_of_blocks(std::integer_sequence<int, MR...>) {
   return std::array<std::array<BlockFn, kVectors>, sizeof...(MR)>{
-      row_of_blocks<TA, MR + 1>(std::make_integer_sequence<int, kVectors>{})...};
+      row_of_blocks<TA, MASKED, MR + 1>(std::make_integer_sequence<int, kVectors>{})...};
 }
 
-// kBlocks[mr - 1][nv - 1]: the kernel for an mr x (16 nv) block; kBlocksTA reads A transposed.
-constexpr auto kBlocks = table_of_blocks<false>(std::make_integer_sequence<int, kRows>{});
-constexpr auto kBlocksTA = table_of_blocks<true>(std::make_integer_sequence<int, kRows>{});
+// kBlocks[ta][masked][mr - 1][nv - 1]: the kernel for an mr x (16 nv) block, A transposed or
+// not, the last vector masked or whole.
+template <bool TA>
+constexpr std::array<std::array<std::array<BlockFn, kVectors>, kRows>, 2> blocks_for() {
+  return {table_of_blocks<TA, false>(std::make_integer_sequence<int, kRows>{}),
+          table_of_blocks<TA, true>(std::make_integer_sequence<int, kRows>{})};
+}
+constexpr std::array<std::array<std::array<std::array<BlockFn, kVectors>, kRows>, 2>, 2> kBlocks = {
+    blocks_for<false>(), blocks_for<true>()};
+
+// The kernel for an mr x cols block (cols <= 64), and the mask of its last vector.
+BlockFn pick_block(bool trans_a, int mr, int cols, __mmask16& last) {
+  const bool masked = cols % 16 != 0;
+  last = masked ? __mmask16((1u << (cols % 16)) - 1) : __mmask16(0xFFFF);
+  return kBlocks[trans_a][masked][mr - 1][(cols + 15) / 16 - 1];
+}
 
 constexpr int kDotRows = 4, kDotCols = 6;
 
@@ -87,6 +106,24 @@ __attribute__((target("avx512f"))) inline float sum16(__m512 v) {
   return sum;
 }
 
+template <int MR, int NR, bool MASKED>
+__attribute__((target("avx512f"), always_inline)) inline void dot_step(__m512 (&acc)[MR][NR], const float* A, int lda,
+                                                                       const float* B, int ldb, int k, __mmask16 m) {
+  __m512 a[MR];
+#pragma GCC unroll 4
+  for (int i = 0; i < MR; ++i) {
+    const float* p = A + static_cast<long>(i) * lda + k;
+    a[i] = MASKED ? _mm512_maskz_loadu_ps(m, p) : _mm512_loadu_ps(p);
+  }
+#pragma GCC unroll 6
+  for (int j = 0; j < NR; ++j) {
+    const float* p = B + static_cast<long>(j) * ldb + k;
+    const __m512 b = MASKED ? _mm512_maskz_loadu_ps(m, p) : _mm512_loadu_ps(p);
+#pragma GCC unroll 4
+    for (int i = 0; i < MR; ++i) acc[i][j] = _mm512_fmadd_ps(a[i], b, acc[i][j]);
+  }
+}
+
 template <int MR, int NR>
 __attribute__((target("avx512f"))) void dot_block(int K, const float* A, int lda, const float* B, int ldb, float* C,
                                                   int ldc, bool accumulate) {
@@ -95,18 +132,10 @@ __attribute__((target("avx512f"))) void dot_block(int K, const float* A, int lda
   for (int i = 0; i < MR; ++i)
 #pragma GCC unroll 6
     for (int j = 0; j < NR; ++j) acc[i][j] = _mm512_setzero_ps();
-  for (int k = 0; k < K; k += 16) {
-    const __mmask16 m = k + 16 <= K ? __mmask16(0xFFFF) : __mmask16((1u << (K - k)) - 1);
-    __m512 a[MR];
-#pragma GCC unroll 4
-    for (int i = 0; i < MR; ++i) a[i] = _mm512_maskz_loadu_ps(m, A + static_cast<long>(i) * lda + k);
-#pragma GCC unroll 6
-    for (int j = 0; j < NR; ++j) {
-      const __m512 b = _mm512_maskz_loadu_ps(m, B + static_cast<long>(j) * ldb + k);
-#pragma GCC unroll 4
-      for (int i = 0; i < MR; ++i) acc[i][j] = _mm512_fmadd_ps(a[i], b, acc[i][j]);
-    }
-  }
+  // Whole vectors, then one masked step for the last K % 16 (masked loads are slow on Zen 5).
+  int k = 0;
+  for (; k + 16 <= K; k += 16) dot_step<MR, NR, false>(acc, A, lda, B, ldb, k, 0);
+  if (k < K) dot_step<MR, NR, true>(acc, A, lda, B, ldb, k, __mmask16((1u << (K - k)) - 1));
 #pragma GCC unroll 4
   for (int i = 0; i < MR; ++i)
 #pragma GCC unroll 6
@@ -154,12 +183,11 @@ void small_gemm(int M, int N, int K, const float* A, int lda, const float* B, in
   }
   for (int n0 = 0; n0 < N; n0 += 16 * kVectors) {
     const int cols = std::min(16 * kVectors, N - n0);
-    const int nv = (cols + 15) / 16;
-    const __mmask16 last = cols % 16 == 0 ? __mmask16(0xFFFF) : __mmask16((1u << (cols % 16)) - 1);
     for (int m0 = 0; m0 < M; m0 += kRows) {
       const int mr = std::min(kRows, M - m0);
-      kBlocks[mr - 1][nv - 1](K, A + static_cast<long>(m0) * lda, lda, B + n0, ldb,
-                              C + static_cast<long>(m0) * ldc + n0, ldc, last, accumulate);
+      __mmask16 last;
+      pick_block(false, mr, cols, last)(K, A + static_cast<long>(m0) * lda, lda, B + n0, ldb,
+                                        C + static_cast<long>(m0) * ldc + n0, ldc, last, accumulate);
     }
   }
 }
@@ -207,9 +235,7 @@ struct PackedGemm {
     const int n0 = task / parts * kPanel, m_begin = task % parts * rows_per_part;
     const int m_end = std::min(M, m_begin + rows_per_part);
     if (m_begin >= m_end) return;
-    const int cols = std::min(kPanel, N - n0), nv = (cols + 15) / 16;
-    const __mmask16 last = cols % 16 == 0 ? __mmask16(0xFFFF) : __mmask16((1u << (cols % 16)) - 1);
-    const auto& blocks = trans_a ? kBlocksTA : kBlocks;
+    const int cols = std::min(kPanel, N - n0);
     for (int k0 = 0; k0 < K; k0 += kDepth) {
       const int depth = std::min(kDepth, K - k0);
       if (trans_b) {
@@ -224,8 +250,9 @@ struct PackedGemm {
       for (int m0 = m_begin; m0 < m_end; m0 += kRows) {
         const int mr = std::min(kRows, m_end - m0);
         const float* a = trans_a ? A + static_cast<long>(k0) * lda + m0 : A + static_cast<long>(m0) * lda + k0;
-        blocks[mr - 1][nv - 1](depth, a, lda, packed, kPanel, C + static_cast<long>(m0) * ldc + n0, ldc, last,
-                               accumulate || k0 > 0);
+        __mmask16 last;
+        pick_block(trans_a, mr, cols, last)(depth, a, lda, packed, kPanel, C + static_cast<long>(m0) * ldc + n0,
+                                            ldc, last, accumulate || k0 > 0);
       }
     }
   }
