@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <string>
 
+#include <immintrin.h>
+
 namespace lenet {
 
 // kScaledTanh is LeCun's f(a) = 1.7159 tanh(2a/3) (LeNet-5).
@@ -52,6 +54,43 @@ inline float tanh_fast(float x) {
   const float x2 = x * x;
   const float small = x * (1.0f + x2 * (-1.0f / 3.0f + x2 * (2.0f / 15.0f + x2 * (-17.0f / 315.0f))));
   return a < 0.0625f ? small : std::copysign(large, x);
+}
+
+// tanh_fast on 16 floats at once, with AVX-512F (call only where the CPU has it): the same
+// method with fused multiply-adds, |error| < 2e-7 likewise.
+__attribute__((target("avx512f"), always_inline)) inline __m512 tanh_avx512(__m512 x) {
+  const __m512i sign = _mm512_set1_epi32(static_cast<int>(0x80000000u));
+  // (The masked forms with all lanes set: the plain min and shift intrinsics trip GCC 12's
+  // -Wuninitialized inside its own header.)
+  const __m512 abs = _mm512_abs_ps(x);
+  const __m512 a = _mm512_mask_min_ps(abs, __mmask16(0xFFFF), abs, _mm512_set1_ps(10.0f));
+  const __m512 t = _mm512_add_ps(a, a);
+  const __m512 shifted = _mm512_fmadd_ps(t, _mm512_set1_ps(1.44269504f), _mm512_set1_ps(12582912.0f));
+  const __m512 kf = _mm512_sub_ps(shifted, _mm512_set1_ps(12582912.0f));
+  const __m512i k = _mm512_sub_epi32(_mm512_castps_si512(shifted), _mm512_set1_epi32(0x4B400000));
+  __m512 r = _mm512_fnmadd_ps(kf, _mm512_set1_ps(0.693145751953125f), t);
+  r = _mm512_fnmadd_ps(kf, _mm512_set1_ps(1.428606765330187e-06f), r);
+  __m512 p = _mm512_set1_ps(1.0f / 5040.0f);
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 720.0f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 120.0f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 24.0f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 6.0f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.5f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+  const __m512i biased = _mm512_add_epi32(k, _mm512_set1_epi32(127));
+  const __m512 scale = _mm512_castsi512_ps(_mm512_mask_slli_epi32(biased, __mmask16(0xFFFF), biased, 23));
+  const __m512 e = _mm512_mul_ps(p, scale);
+  const __m512 one = _mm512_set1_ps(1.0f);
+  const __m512 large = _mm512_sub_ps(one, _mm512_div_ps(_mm512_set1_ps(2.0f), _mm512_add_ps(e, one)));
+  const __m512 signed_large = _mm512_castsi512_ps(
+      _mm512_or_si512(_mm512_castps_si512(large), _mm512_and_si512(_mm512_castps_si512(x), sign)));
+  const __m512 x2 = _mm512_mul_ps(x, x);
+  __m512 q = _mm512_fmadd_ps(x2, _mm512_set1_ps(-17.0f / 315.0f), _mm512_set1_ps(2.0f / 15.0f));
+  q = _mm512_fmadd_ps(x2, q, _mm512_set1_ps(-1.0f / 3.0f));
+  q = _mm512_fmadd_ps(x2, q, one);
+  const __m512 small = _mm512_mul_ps(x, q);
+  return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, _mm512_set1_ps(0.0625f), _CMP_LT_OQ), signed_large, small);
 }
 
 namespace ref {

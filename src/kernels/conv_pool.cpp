@@ -15,38 +15,79 @@ constexpr int kChunk = 8;  // images per filter-gradient partial sum
 
 float activate_fast(Activation a, float x) { return a == Activation::kTanh ? tanh_fast(x) : ref::activate(a, x); }
 
-// Max-pools one map's convolution output (conv_h x conv_w) 2x2 into out, with the masks. The bias
-// and tanh follow in bias_tanh: in a loop of their own the compiler vectorises them.
-// AVX-512, for maps up to 32 pixels wide: one output row per step. The two input rows are
-// loaded as 32-float pairs of vectors, split into even and odd columns by permutes, and the max
-// and the four equality masks computed 16 outputs at a time (the scalar loop needs some twenty
-// instructions per output; the first two LeNet layers pool rows of 12 and 4).
-__attribute__((target("avx512f"))) void pool_2x2_max_rows_avx512(const float* conv, int conv_w, int oh, int ow,
-                                                                 float* out, std::uint32_t* masks) {
+// The max of four 16-float vectors (the four pixels of 16 pooling windows) and the mask of the
+// pixels equal to it (bit 0 top left, 1 top right, 2 bottom left, 3 bottom right), with the
+// same comparisons as the scalar loop, so ties (and NaNs) come out the same.
+__attribute__((target("avx512f"), always_inline)) inline __m512 max4(__m512 a0, __m512 a1, __m512 a2, __m512 a3,
+                                                                     __m512i& bits) {
+  const __m512 m01 = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a0, a1, _CMP_GT_OQ), a1, a0);
+  const __m512 m23 = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a2, a3, _CMP_GT_OQ), a3, a2);
+  const __m512 m = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(m01, m23, _CMP_GT_OQ), m23, m01);
+  bits = _mm512_maskz_mov_epi32(_mm512_cmp_ps_mask(a0, m, _CMP_EQ_OQ), _mm512_set1_epi32(1));
+  bits = _mm512_or_si512(bits, _mm512_maskz_mov_epi32(_mm512_cmp_ps_mask(a1, m, _CMP_EQ_OQ), _mm512_set1_epi32(2)));
+  bits = _mm512_or_si512(bits, _mm512_maskz_mov_epi32(_mm512_cmp_ps_mask(a2, m, _CMP_EQ_OQ), _mm512_set1_epi32(4)));
+  bits = _mm512_or_si512(bits, _mm512_maskz_mov_epi32(_mm512_cmp_ps_mask(a3, m, _CMP_EQ_OQ), _mm512_set1_epi32(8)));
+  return m;
+}
+
+// 16 floats from p, or only the first n where reading 16 would pass end (masked loads and
+// stores are slow on AMD Zen 5, so they are kept for the edges).
+__attribute__((target("avx512f"), always_inline)) inline __m512 load_upto(const float* p, int n, const float* end) {
+  if (n <= 0) return _mm512_setzero_ps();
+  return p + 16 <= end ? _mm512_loadu_ps(p) : _mm512_maskz_loadu_ps(__mmask16((1u << std::min(n, 16)) - 1), p);
+}
+
+// 2x2 max-pool, bias and tanh of one map's convolution output (conv_h x conv_w, conv_w <= 32),
+// with the masks, one pooled row per step: the two input rows are loaded as pairs of vectors,
+// split into even and odd columns by permutes, and 16 outputs computed at once (the scalar loop
+// needs some twenty instructions per output). Reads stop at end. A row is stored whole (16
+// floats) where that stays inside the map, the next rows' stores overwriting what lies past it.
+__attribute__((target("avx512f"))) void pool_2x2_tanh_rows_avx512(const float* conv, int conv_w, int oh, int ow,
+                                                                  float bias, float* out, std::uint32_t* masks,
+                                                                  const float* end) {
   const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
   const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
-  const int lo_n = std::min(conv_w, 16), hi_n = conv_w - lo_n;
-  const __mmask16 lo_mask = __mmask16((1u << lo_n) - 1), hi_mask = __mmask16((1u << hi_n) - 1);
   const __mmask16 out_mask = __mmask16((1u << ow) - 1);
-  const __m512i one = _mm512_set1_epi32(1);
+  const __m512 b = _mm512_set1_ps(bias);
   for (int y = 0; y < oh; ++y) {
     const float* r0 = conv + std::size_t(2 * y) * conv_w;
     const float* r1 = r0 + conv_w;
-    const __m512 r0a = _mm512_maskz_loadu_ps(lo_mask, r0), r0b = _mm512_maskz_loadu_ps(hi_mask, r0 + 16);
-    const __m512 r1a = _mm512_maskz_loadu_ps(lo_mask, r1), r1b = _mm512_maskz_loadu_ps(hi_mask, r1 + 16);
-    const __m512 a0 = _mm512_permutex2var_ps(r0a, even, r0b), a1 = _mm512_permutex2var_ps(r0a, odd, r0b);
-    const __m512 a2 = _mm512_permutex2var_ps(r1a, even, r1b), a3 = _mm512_permutex2var_ps(r1a, odd, r1b);
-    // The same comparisons as the scalar loop, so ties (and NaNs) come out the same.
-    const __m512 m01 = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a0, a1, _CMP_GT_OQ), a1, a0);
-    const __m512 m23 = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a2, a3, _CMP_GT_OQ), a3, a2);
-    const __m512 m = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(m01, m23, _CMP_GT_OQ), m23, m01);
-    __m512i bits = _mm512_maskz_mov_epi32(_mm512_cmp_ps_mask(a0, m, _CMP_EQ_OQ), one);
-    bits = _mm512_or_si512(bits, _mm512_maskz_mov_epi32(_mm512_cmp_ps_mask(a1, m, _CMP_EQ_OQ), _mm512_set1_epi32(2)));
-    bits = _mm512_or_si512(bits, _mm512_maskz_mov_epi32(_mm512_cmp_ps_mask(a2, m, _CMP_EQ_OQ), _mm512_set1_epi32(4)));
-    bits = _mm512_or_si512(bits, _mm512_maskz_mov_epi32(_mm512_cmp_ps_mask(a3, m, _CMP_EQ_OQ), _mm512_set1_epi32(8)));
-    _mm512_mask_storeu_ps(out + std::size_t(y) * ow, out_mask, m);
-    _mm512_mask_storeu_epi32(masks + std::size_t(y) * ow, out_mask, bits);
+    const __m512 r0a = load_upto(r0, conv_w, end), r0b = load_upto(r0 + 16, conv_w - 16, end);
+    const __m512 r1a = load_upto(r1, conv_w, end), r1b = load_upto(r1 + 16, conv_w - 16, end);
+    __m512i bits;
+    const __m512 m = max4(_mm512_permutex2var_ps(r0a, even, r0b), _mm512_permutex2var_ps(r0a, odd, r0b),
+                          _mm512_permutex2var_ps(r1a, even, r1b), _mm512_permutex2var_ps(r1a, odd, r1b), bits);
+    const __m512 v = tanh_avx512(_mm512_add_ps(m, b));
+    if (y * ow + 16 <= oh * ow) {  // the whole store stays inside this map
+      _mm512_storeu_ps(out + std::size_t(y) * ow, v);
+      _mm512_storeu_si512(masks + std::size_t(y) * ow, bits);
+    } else {
+      _mm512_mask_storeu_ps(out + std::size_t(y) * ow, out_mask, v);
+      _mm512_mask_storeu_epi32(masks + std::size_t(y) * ow, out_mask, bits);
+    }
   }
+}
+
+// The same for an 8 x 8 map pooled to 4 x 4 (the tutorial's second layer), the whole map at
+// once: 4 loads of two conv rows each, 8 permutes to gather each window pixel of all 16
+// windows, one tanh and one store of 16 outputs and 16 masks.
+__attribute__((target("avx512f"))) void pool_2x2_tanh_8x8_avx512(const float* conv, float bias, float* out,
+                                                                 std::uint32_t* masks) {
+  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
+  // From [p(row 2y) p(row 2y+1) q(row 2y) q(row 2y+1)] (4 lanes each) for two pooled rows in
+  // each source: the top (first) or bottom (second) pixels of pooled rows 0-3 in order.
+  const __m512i top = _mm512_setr_epi32(0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
+  const __m512i bottom = _mm512_add_epi32(top, _mm512_set1_epi32(4));
+  const __m512 v0 = _mm512_loadu_ps(conv), v1 = _mm512_loadu_ps(conv + 16);
+  const __m512 v2 = _mm512_loadu_ps(conv + 32), v3 = _mm512_loadu_ps(conv + 48);
+  const __m512 e01 = _mm512_permutex2var_ps(v0, even, v1), o01 = _mm512_permutex2var_ps(v0, odd, v1);
+  const __m512 e23 = _mm512_permutex2var_ps(v2, even, v3), o23 = _mm512_permutex2var_ps(v2, odd, v3);
+  __m512i bits;
+  const __m512 m = max4(_mm512_permutex2var_ps(e01, top, e23), _mm512_permutex2var_ps(o01, top, o23),
+                        _mm512_permutex2var_ps(e01, bottom, e23), _mm512_permutex2var_ps(o01, bottom, o23), bits);
+  _mm512_storeu_ps(out, tanh_avx512(_mm512_add_ps(m, _mm512_set1_ps(bias))));
+  _mm512_storeu_si512(masks, bits);
 }
 
 __attribute__((target_clones("avx512f", "avx2", "default"))) void pool_2x2_max_scalar(
@@ -67,16 +108,22 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void pool_2x2_max_s
   }
 }
 
-void pool_2x2_max(const float* conv, int conv_w, int oh, int ow, float* out, std::uint32_t* masks) {
-  if (conv_w <= 32 && small_gemm_has_avx512())
-    pool_2x2_max_rows_avx512(conv, conv_w, oh, ow, out, masks);
-  else
-    pool_2x2_max_scalar(conv, conv_w, oh, ow, out, masks);
-}
-
 __attribute__((target_clones("avx512f", "avx2", "default"))) void bias_tanh(const float* in, float bias, float* out,
                                                                             long n) {
   for (long i = 0; i < n; ++i) out[i] = tanh_fast(in[i] + bias);
+}
+
+// 2x2 max-pool + bias + tanh of one map; end bounds what may be read past the map.
+void pool_2x2_tanh(const float* conv, int conv_w, int oh, int ow, float bias, float* out, std::uint32_t* masks,
+                   const float* end) {
+  if (small_gemm_has_avx512() && conv_w == 8 && oh == 4) {
+    pool_2x2_tanh_8x8_avx512(conv, bias, out, masks);
+  } else if (small_gemm_has_avx512() && conv_w <= 32) {
+    pool_2x2_tanh_rows_avx512(conv, conv_w, oh, ow, bias, out, masks, end);
+  } else {
+    pool_2x2_max_scalar(conv, conv_w, oh, ow, out, masks);
+    bias_tanh(out, bias, out, static_cast<long>(oh) * ow);
+  }
 }
 
 void pool_general(const ConvPoolShape& s, Activation act, const float* conv, float bias, float* out,
@@ -161,10 +208,10 @@ void conv_pool_forward(const ConvPoolShape& s, Activation act, const float* in, 
     small_gemm(c.out_maps, P, K, filters, K, b.cols, P, b.conv, P, false);
     for (int m = 0; m < c.out_maps; ++m) {
       const std::size_t o = (std::size_t(n) * c.out_maps + m) * pooled;
-      if (fast) {
-        pool_2x2_max(b.conv + std::size_t(m) * P, c.out_w(), p.out_h(), p.out_w(), out + o, masks + o);
-        bias_tanh(out + o, bias[m], out + o, static_cast<long>(pooled));
-      } else
+      if (fast)
+        pool_2x2_tanh(b.conv + std::size_t(m) * P, c.out_w(), p.out_h(), p.out_w(), bias[m], out + o, masks + o,
+                      b.conv + std::size_t(c.out_maps) * P);
+      else
         pool_general(s, act, b.conv + std::size_t(m) * P, bias[m], out + o, masks + o);
     }
   }

@@ -88,3 +88,34 @@ TEST(Activation, FastTanhIsWithin2e7OfTanh) {
 
 }  // namespace
 }  // namespace lenet
+
+namespace lenet {
+namespace {
+
+__attribute__((target("avx512f"))) void tanh_all_avx512(const float* x, float* y, std::size_t n) {
+  for (std::size_t i = 0; i < n; i += 16) _mm512_storeu_ps(y + i, tanh_avx512(_mm512_loadu_ps(x + i)));
+}
+
+TEST(Activation, VectorTanhIsWithin2e7OfTanh) {
+  if (!__builtin_cpu_supports("avx512f")) GTEST_SKIP() << "no AVX-512F on this CPU";
+  std::vector<float> xs;
+  for (double x = -12; x <= 12; x += 1.0 / 4096) xs.push_back(static_cast<float>(x));
+  for (float x : {0.0f, -0.0f, 1e-30f, -1e-30f, 0.0625f, -0.0625f, 100.0f, -100.0f, 1e30f}) xs.push_back(x);
+  while (xs.size() % 16 != 0) xs.push_back(0.5f);
+  std::vector<float> ys(xs.size());
+  tanh_all_avx512(xs.data(), ys.data(), xs.size());
+  double worst = 0, worst_relative_small = 0;
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    const double err = std::abs(double(ys[i]) - std::tanh(double(xs[i])));
+    worst = std::max(worst, err);
+    if (std::abs(xs[i]) < 0.0625f && xs[i] != 0) worst_relative_small = std::max(worst_relative_small, err / std::abs(xs[i]));
+    if (xs[i] == 0 || std::abs(xs[i]) == 1e-30f || std::abs(xs[i]) >= 100.0f) {
+      EXPECT_EQ(ys[i], tanh_fast(xs[i])) << "at " << xs[i];  // exact at 0, tiny and huge inputs
+    }
+  }
+  EXPECT_LT(worst, 2e-7);
+  EXPECT_LT(worst_relative_small, 2e-7);
+}
+
+}  // namespace
+}  // namespace lenet

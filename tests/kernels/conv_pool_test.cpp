@@ -159,6 +159,34 @@ TEST(ConvPool, FirstLayerTiesShareTheFilterGradient) {
   expect_close(got, reference(s, Activation::kTanh, in, w, b, dout), 2e-5);
 }
 
+TEST(ConvPool, TheTutorialSecondLayerShapeWithTies) {
+  // 12 x 12 inputs, 5 x 5 filters: 8 x 8 maps pooled to 4 x 4 (the whole-map AVX-512 pooling,
+  // the paired-row im2col), with tied maxima from small integers, and random values.
+  for (bool ties : {true, false}) {
+    SCOPED_TRACE(ties ? "ties" : "random");
+    ConvPoolShape s{{13, 3, 12, 12, 7, 5, 5}, 2, 2, true};
+    std::mt19937 gen(8);
+    std::vector<float> in = test::random_floats(s.conv.in_size(), 1), w = test::random_floats(s.conv.filters_size(), 2);
+    if (ties) {
+      for (std::size_t i = 0; i < in.size(); ++i) in[i] = (i % 6 == 0) ? 0.0f : float(gen() % 3);
+      for (float& v : w) v = float(int(gen() % 3) - 1) * 0.25f;
+    }
+    const auto b = test::random_floats(s.conv.out_maps, 3);
+    const auto dout = test::random_floats(s.out_size(), 4);
+    const Result got = fused(s, Activation::kTanh, in, w, b, dout);
+    if (ties) {
+      std::vector<float> out(s.out_size());
+      std::vector<std::uint32_t> masks(s.out_size());
+      ConvWorkspace ws;
+      conv_pool_forward(s, Activation::kTanh, in.data(), w.data(), b.data(), out.data(), masks.data(), ws);
+      int tied = 0;
+      for (std::uint32_t m : masks) tied += __builtin_popcount(m) > 1;
+      ASSERT_GT(tied, 20);
+    }
+    expect_close(got, reference(s, Activation::kTanh, in, w, b, dout), 2e-5);
+  }
+}
+
 TEST(ConvPool, GradientsDoNotDependOnTheThreadCount) {
   for (const ConvPoolShape s : {ConvPoolShape{{37, 3, 14, 14, 5, 5, 5}, 2, 2, true},
                                 ConvPoolShape{{29, 1, 28, 28, 6, 5, 5}, 2, 2, true}}) {  // P = 576: dot path
