@@ -30,7 +30,7 @@ __attribute__((target("avx512f"), always_inline)) inline __m512 load_row(const f
 }
 
 template <int FW>
-__attribute__((target("avx512f"), noinline)) void im2col_rows8_avx512(const Conv2dShape& s, const float* in, float* cols) {
+__attribute__((target("avx512f"))) void im2col_rows8_avx512(const Conv2dShape& s, const float* in, float* cols) {
   const int oh = s.out_h(), fw = FW > 0 ? FW : s.filter_w;
   const std::size_t plane = std::size_t(oh) * 8;
   const __mmask16 in_row = __mmask16((1u << s.in_w) - 1);
@@ -41,7 +41,8 @@ __attribute__((target("avx512f"), noinline)) void im2col_rows8_avx512(const Conv
     // The input comes from L3 (a minibatch's layer input is megabytes) and each map is read
     // bottom row first, which the hardware prefetchers did not follow: fetch the next map now.
     if (c + 1 < s.in_maps)
-      for (std::size_t q = 0; q < map; q += 16) _mm_prefetch(reinterpret_cast<const char*>(in + (c + 1) * map + q), _MM_HINT_T0);
+      for (std::size_t q = 0; q < map; q += 16)
+        _mm_prefetch(reinterpret_cast<const char*>(in + (c + 1) * map + q), _MM_HINT_T0);
     for (int i = 0; i < s.filter_h; ++i) {
       // cols row (c, i, j), pixel (y, x) = in[c][y + fh-1-i][x + fw-1-j].
       float* rows_i = cols + (std::size_t(c) * s.filter_h + i) * fw * plane;

@@ -152,7 +152,6 @@ bool fast_2x2(const ConvPoolShape& s, Activation act) {
          (s.ignore_border || (p.in_h % 2 == 0 && p.in_w % 2 == 0));
 }
 
-// dconv (zeroed here) from the pooled gradient g through the masks.
 // dconv (zeroed here) from the pooled gradient g through the masks. When dconv_t is not null,
 // each value also goes to dconv_t[q * maps + map] (q the pixel): the transposed [P x maps]
 // matrix, zeroed by the caller, built as cheaply as the few nonzero values it holds.
@@ -173,6 +172,160 @@ void unpool(const ConvPoolShape& s, const float* g, const std::uint32_t* masks, 
         if (dconv_t != nullptr) dconv_t[q * maps + map] = v;
       }
     }
+}
+
+// The sum of 16 floats by halves (a fixed order).
+__attribute__((target("avx512f"), always_inline)) inline float hsum16(__m512 v) {
+  const __m512i hi8 = _mm512_setr_epi32(8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
+  const __m512i hi4 = _mm512_setr_epi32(4, 5, 6, 7, 4, 5, 6, 7, 4, 5, 6, 7, 4, 5, 6, 7);
+  const __m512i hi2 = _mm512_setr_epi32(2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3);
+  const __m512i hi1 = _mm512_set1_epi32(1);
+  v = _mm512_add_ps(v, _mm512_permutex2var_ps(v, hi8, v));
+  v = _mm512_add_ps(v, _mm512_permutex2var_ps(v, hi4, v));
+  v = _mm512_add_ps(v, _mm512_permutex2var_ps(v, hi2, v));
+  v = _mm512_add_ps(v, _mm512_permutex2var_ps(v, hi1, v));
+  return _mm512_cvtss_f32(v);
+}
+
+// g = dout * tanh'(out) = dout (1 - out^2) for one map's n pooled values, into g (which has
+// room for 15 floats more), and the sum of g: the bias gradient.
+__attribute__((target("avx512f"))) float tanh_grad_avx512(const float* dout, const float* out, std::size_t n,
+                                                         float* g) {
+  const __m512 one = _mm512_set1_ps(1.0f);
+  __m512 acc = _mm512_setzero_ps();
+  std::size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m512 y = _mm512_loadu_ps(out + i);
+    const __m512 v = _mm512_mul_ps(_mm512_loadu_ps(dout + i), _mm512_fnmadd_ps(y, y, one));
+    _mm512_storeu_ps(g + i, v);
+    acc = _mm512_add_ps(acc, v);
+  }
+  if (i < n) {
+    const __mmask16 m = __mmask16((1u << (n - i)) - 1);
+    const __m512 y = _mm512_maskz_loadu_ps(m, out + i);
+    const __m512 v = _mm512_mul_ps(_mm512_maskz_loadu_ps(m, dout + i), _mm512_fnmadd_ps(y, y, one));
+    _mm512_storeu_ps(g + i, v);  // zero past n
+    acc = _mm512_add_ps(acc, v);
+  }
+  return hsum16(acc);
+}
+
+// dconv of one 8 x 8 map from its 4 x 4 pooled gradient g and masks: each vector is two conv
+// rows, lane l taking g of window (y, (l % 8) / 2) where mask bit 2 (l / 8) + l % 2 is set.
+__attribute__((target("avx512f"))) void unpool_8x8_avx512(const float* g, const std::uint32_t* masks, float* dconv) {
+  const __m512 gv = _mm512_loadu_ps(g);
+  const __m512i mv = _mm512_loadu_si512(masks);
+  const __m512i pixel_bit = _mm512_setr_epi32(1, 2, 1, 2, 1, 2, 1, 2, 4, 8, 4, 8, 4, 8, 4, 8);
+  const __m512i window = _mm512_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3, 0, 0, 1, 1, 2, 2, 3, 3);
+  for (int y = 0; y < 4; ++y) {
+    const __m512i idx = _mm512_add_epi32(window, _mm512_set1_epi32(4 * y));
+    const __mmask16 hit = _mm512_test_epi32_mask(_mm512_permutex2var_epi32(mv, idx, mv), pixel_bit);
+    _mm512_storeu_ps(dconv + 16 * y, _mm512_maskz_mov_ps(hit, _mm512_permutex2var_ps(gv, idx, gv)));
+  }
+}
+
+// The same for any map with conv_w <= 32, a pooled row at a time (conv rows 2y and 2y + 1, in
+// halves of 16 columns). g is read 16 floats at a time (it has room past its end), masks up to
+// masks_end. Conv rows and columns outside every window get zeros.
+__attribute__((target("avx512f"))) void unpool_rows_avx512(const float* g, const std::uint32_t* masks,
+                                                           const std::uint32_t* masks_end, int conv_h, int conv_w,
+                                                           int oh, int ow, float* dconv) {
+  const __m512i pair = _mm512_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+  const __m512i top_bit = _mm512_setr_epi32(1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2);
+  const __m512i bottom_bit = _mm512_setr_epi32(4, 8, 4, 8, 4, 8, 4, 8, 4, 8, 4, 8, 4, 8, 4, 8);
+  const std::size_t map = std::size_t(conv_h) * conv_w;
+  auto store = [&](std::size_t at, int n, __m512 v) __attribute__((target("avx512f"))) {
+    if (at + 16 <= map)  // stores go in address order: the next one overwrites what lies past n
+      _mm512_storeu_ps(dconv + at, v);
+    else
+      _mm512_mask_storeu_ps(dconv + at, __mmask16((1u << n) - 1), v);
+  };
+  const int halves = (conv_w + 15) / 16;
+  for (int y = 0; y < oh; ++y) {
+    const __m512 gv = _mm512_loadu_ps(g + std::size_t(y) * ow);
+    const std::uint32_t* mp = masks + std::size_t(y) * ow;
+    const __m512i mv = mp + 16 <= masks_end ? _mm512_loadu_si512(mp)
+                                            : _mm512_maskz_loadu_epi32(__mmask16((1u << ow) - 1), mp);
+    __m512 top[2], bottom[2];
+    for (int h = 0; h < halves; ++h) {
+      // Columns past 2 ow (an odd conv_w with ignore_border) belong to no window.
+      const int in_windows = std::max(0, std::min(16, 2 * ow - 16 * h));
+      const __mmask16 valid = __mmask16((1u << in_windows) - 1);
+      const __m512i idx = _mm512_add_epi32(pair, _mm512_set1_epi32(8 * h));
+      const __m512i md = _mm512_permutex2var_epi32(mv, idx, mv);
+      const __m512 gd = _mm512_permutex2var_ps(gv, idx, gv);
+      top[h] = _mm512_maskz_mov_ps(_mm512_mask_test_epi32_mask(valid, md, top_bit), gd);
+      bottom[h] = _mm512_maskz_mov_ps(_mm512_mask_test_epi32_mask(valid, md, bottom_bit), gd);
+    }
+    for (int h = 0; h < halves; ++h) store(std::size_t(2 * y) * conv_w + 16 * h, std::min(16, conv_w - 16 * h), top[h]);
+    for (int h = 0; h < halves; ++h)
+      store(std::size_t(2 * y + 1) * conv_w + 16 * h, std::min(16, conv_w - 16 * h), bottom[h]);
+  }
+  std::fill(dconv + std::size_t(2 * oh) * conv_w, dconv + map, 0.0f);  // an odd last row
+}
+
+// dst [cols x ld_dst] = src [rows x cols]^T, with dst columns rows..ld_dst-1 zero; cols and
+// ld_dst multiples of 16. 16 x 16 blocks transposed in registers (unpacks, then 128-bit lane
+// shuffles). The masked forms with every lane set: the plain ones trip GCC 12's -Wuninitialized.
+__attribute__((target("avx512f"))) void transpose_pad_avx512(const float* src, int rows, int cols, float* dst,
+                                                             int ld_dst) {
+  constexpr __mmask16 all = 0xFFFF;
+  for (int r0 = 0; r0 < ld_dst; r0 += 16)
+    for (int c0 = 0; c0 < cols; c0 += 16) {
+      __m512 r[16], t[16];
+      for (int i = 0; i < 16; ++i)
+        r[i] = r0 + i < rows ? _mm512_loadu_ps(src + std::size_t(r0 + i) * cols + c0) : _mm512_setzero_ps();
+      for (int i = 0; i < 16; i += 2) {
+        t[i] = _mm512_mask_unpacklo_ps(r[i], all, r[i], r[i + 1]);
+        t[i + 1] = _mm512_mask_unpackhi_ps(r[i], all, r[i], r[i + 1]);
+      }
+      for (int i = 0; i < 16; i += 4)
+        for (int j = 0; j < 2; ++j) {
+          const __m512d a = _mm512_castps_pd(t[i + j]), b = _mm512_castps_pd(t[i + j + 2]);
+          r[i + 2 * j] = _mm512_castpd_ps(_mm512_mask_unpacklo_pd(a, __mmask8(0xFF), a, b));
+          r[i + 2 * j + 1] = _mm512_castpd_ps(_mm512_mask_unpackhi_pd(a, __mmask8(0xFF), a, b));
+        }
+      // r[4 g + j], 128-bit lane L: column 4 L + j of rows 4 g .. 4 g + 3.
+      for (int j = 0; j < 4; ++j) {
+        const __m512 ab_lo = _mm512_mask_shuffle_f32x4(r[j], all, r[j], r[4 + j], 0x44);
+        const __m512 ab_hi = _mm512_mask_shuffle_f32x4(r[j], all, r[j], r[4 + j], 0xEE);
+        const __m512 cd_lo = _mm512_mask_shuffle_f32x4(r[8 + j], all, r[8 + j], r[12 + j], 0x44);
+        const __m512 cd_hi = _mm512_mask_shuffle_f32x4(r[8 + j], all, r[8 + j], r[12 + j], 0xEE);
+        const __m512 out[4] = {_mm512_mask_shuffle_f32x4(ab_lo, all, ab_lo, cd_lo, 0x88),
+                               _mm512_mask_shuffle_f32x4(ab_lo, all, ab_lo, cd_lo, 0xDD),
+                               _mm512_mask_shuffle_f32x4(ab_hi, all, ab_hi, cd_hi, 0x88),
+                               _mm512_mask_shuffle_f32x4(ab_hi, all, ab_hi, cd_hi, 0xDD)};
+        for (int L = 0; L < 4; ++L) _mm512_storeu_ps(dst + std::size_t(c0 + 4 * L + j) * ld_dst + r0, out[L]);
+      }
+    }
+}
+
+// One image's pooled gradient through the masks to dconv [M x P] (and, with dconv_t, its
+// transpose [P x Mp]); the bias gradient of each map into bias (M floats). AVX-512.
+void unpool_image_avx512(const ConvPoolShape& s, const float* dout, const float* out, const std::uint32_t* masks,
+                         const std::uint32_t* masks_end, float* g, float* dconv, float* dconv_t, int Mp,
+                         float* bias) {
+  const Conv2dShape& c = s.conv;
+  const PoolShape p = s.pool();
+  const std::size_t pooled = std::size_t(p.out_h()) * p.out_w();
+  const int M = c.out_maps, P = c.out_h() * c.out_w();
+  for (int m = 0; m < M; ++m) {
+    const std::size_t o = std::size_t(m) * pooled;
+    bias[m] = tanh_grad_avx512(dout + o, out + o, pooled, g);
+    if (c.out_w() == 8 && c.out_h() == 8)
+      unpool_8x8_avx512(g, masks + o, dconv + std::size_t(m) * P);
+    else
+      unpool_rows_avx512(g, masks + o, masks_end, c.out_h(), c.out_w(), p.out_h(), p.out_w(),
+                         dconv + std::size_t(m) * P);
+  }
+  if (dconv_t == nullptr) return;
+  if (P % 16 == 0 && Mp % 16 == 0) {
+    transpose_pad_avx512(dconv, M, P, dconv_t, Mp);
+  } else {
+    std::fill_n(dconv_t, std::size_t(Mp) * P, 0.0f);
+    for (int m = 0; m < M; ++m)
+      for (int q = 0; q < P; ++q) dconv_t[std::size_t(q) * Mp + m] = dconv[std::size_t(m) * P + q];
+  }
 }
 
 struct Buffers {
@@ -241,7 +394,9 @@ void conv_pool_backward(const ConvPoolShape& s, Activation act, const float* in,
   // needs no masked loads and stores, slow on AMD Zen 5 (the lanes were computed anyway).
   const int Mp = dot ? M : (M + 15) / 16 * 16;
   const std::size_t psize = std::size_t(K) * Mp;  // one chunk's partial filter gradient
-  const std::size_t per_thread = std::size_t(K) * P + std::size_t(M + Mp) * P + pooled;
+  // The AVX-512 unpooling: tanh, 2x2 pooling, maps at most 32 wide.
+  const bool vec = fast_2x2(s, act) && small_gemm_has_avx512() && c.out_w() <= 32;
+  const std::size_t per_thread = std::size_t(K) * P + std::size_t(M + Mp) * P + pooled + 16;
   float* base = ws.get(per_thread * threads + fsize + psize * chunks + std::size_t(c.batch) * M);
   float* filters_t = base + per_thread * threads;
   float* filter_partials = filters_t + fsize;
@@ -256,16 +411,22 @@ void conv_pool_backward(const ConvPoolShape& s, Activation act, const float* in,
     float* g = dconv_t + std::size_t(Mp) * P;
     const int end = std::min(c.batch, (chunk + 1) * kChunk);
     for (int n = chunk * kChunk; n < end; ++n) {
-      if (!dot) std::fill_n(dconv_t, std::size_t(Mp) * P, 0.0f);
-      for (int m = 0; m < M; ++m) {
-        const std::size_t o = (std::size_t(n) * M + m) * pooled;
-        float sum = 0;
-        for (std::size_t i = 0; i < pooled; ++i) {
-          g[i] = dout[o + i] * ref::activation_derivative_from_output(act, out[o + i]);
-          sum += g[i];
+      const std::size_t image = std::size_t(n) * M * pooled;
+      if (vec) {
+        unpool_image_avx512(s, dout + image, out + image, masks + image, masks + std::size_t(c.batch) * M * pooled, g,
+                            dconv, dot ? nullptr : dconv_t, Mp, bias_partials + std::size_t(n) * M);
+      } else {
+        if (!dot) std::fill_n(dconv_t, std::size_t(Mp) * P, 0.0f);
+        for (int m = 0; m < M; ++m) {
+          const std::size_t o = image + std::size_t(m) * pooled;
+          float sum = 0;
+          for (std::size_t i = 0; i < pooled; ++i) {
+            g[i] = dout[o + i] * ref::activation_derivative_from_output(act, out[o + i]);
+            sum += g[i];
+          }
+          bias_partials[std::size_t(n) * M + m] = sum;
+          unpool(s, g, masks + o, dconv + std::size_t(m) * P, dot ? nullptr : dconv_t, m, Mp);
         }
-        bias_partials[std::size_t(n) * M + m] = sum;
-        unpool(s, g, masks + o, dconv + std::size_t(m) * P, dot ? nullptr : dconv_t, m, Mp);
       }
       conv2d_im2col(c, in + n * in_image, cols);
       if (dot) {

@@ -108,7 +108,8 @@ TEST(Activation, VectorTanhIsWithin2e7OfTanh) {
   for (std::size_t i = 0; i < xs.size(); ++i) {
     const double err = std::abs(double(ys[i]) - std::tanh(double(xs[i])));
     worst = std::max(worst, err);
-    if (std::abs(xs[i]) < 0.0625f && xs[i] != 0) worst_relative_small = std::max(worst_relative_small, err / std::abs(xs[i]));
+    if (std::abs(xs[i]) < 0.0625f && xs[i] != 0)
+      worst_relative_small = std::max(worst_relative_small, err / std::abs(xs[i]));
     if (xs[i] == 0 || std::abs(xs[i]) == 1e-30f || std::abs(xs[i]) >= 100.0f) {
       EXPECT_EQ(ys[i], tanh_fast(xs[i])) << "at " << xs[i];  // exact at 0, tiny and huge inputs
     }
