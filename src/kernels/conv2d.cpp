@@ -140,7 +140,54 @@ void conv2d_im2col(const Conv2dShape& s, const float* in, float* cols) {
       }
 }
 
+namespace {
+
+// col2im for 5 x 5 filters over 12 x 12 maps (8 x 8 outputs, the tutorial's second layer):
+// a map's 12 rows of din are summed in 12 registers. Each 16-float load of cols holds output
+// rows y and y + 1 of one filter tap; two zero-masked permutes place them at their column
+// offset in din rows y + 4 - i and y + 5 - i. No masked loads (slow on AMD Zen 5), and din is
+// read and written once per map, 16 floats at a time.
+__attribute__((target("avx512f"))) void col2im_12x12_5x5_avx512(const Conv2dShape& s, const float* cols, float* din) {
+  constexpr int kFilter = 5, kOut = 8, kIn = 12, kPlane = kOut * kOut;
+  // Output lane l (off <= l < off + 8) takes lane l - off (row y) or l - off + 8 (row y + 1).
+  const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const float* end = din + std::size_t(s.in_maps) * kIn * kIn;
+  for (int c = 0; c < s.in_maps; ++c) {
+    float* map = din + std::size_t(c) * kIn * kIn;
+    __m512 acc[kIn];
+#pragma GCC unroll 12
+    for (int r = 0; r < kIn; ++r) acc[r] = load_row(map + r * kIn, end, __mmask16(0x0FFF));
+#pragma GCC unroll 5
+    for (int i = 0; i < kFilter; ++i)
+#pragma GCC unroll 5
+      for (int j = 0; j < kFilter; ++j) {
+        // Tap (i, j) adds output pixel (y, x) to din[y + 4 - i][x + 4 - j].
+        const int off = kFilter - 1 - j;
+        const __mmask16 lanes = __mmask16(0xFF << off);
+        const __m512i t = _mm512_sub_epi32(lane, _mm512_set1_epi32(off));
+        const __m512i b = _mm512_add_epi32(t, _mm512_set1_epi32(8));
+        const float* tap = cols + ((std::size_t(c) * kFilter + i) * kFilter + j) * kPlane;
+#pragma GCC unroll 4
+        for (int y = 0; y < kOut; y += 2) {
+          const __m512 v = _mm512_loadu_ps(tap + y * kOut);
+          acc[y + 4 - i] = _mm512_add_ps(acc[y + 4 - i], _mm512_maskz_permutexvar_ps(lanes, t, v));
+          acc[y + 5 - i] = _mm512_add_ps(acc[y + 5 - i], _mm512_maskz_permutexvar_ps(lanes, b, v));
+        }
+      }
+    // Whole stores in address order (each row's overflow is the next row's start), the last masked.
+#pragma GCC unroll 11
+    for (int r = 0; r + 1 < kIn; ++r) _mm512_storeu_ps(map + r * kIn, acc[r]);
+    _mm512_mask_storeu_ps(map + (kIn - 1) * kIn, __mmask16(0x0FFF), acc[kIn - 1]);
+  }
+}
+
+}  // namespace
+
 void conv2d_col2im(const Conv2dShape& s, const float* cols, float* din) {
+  if (small_gemm_has_avx512() && s.in_h == 12 && s.in_w == 12 && s.filter_h == 5 && s.filter_w == 5) {
+    col2im_12x12_5x5_avx512(s, cols, din);
+    return;
+  }
   if (small_gemm_has_avx512() && s.in_w <= 16) {
     col2im_narrow_avx512(s, cols, din);
     return;

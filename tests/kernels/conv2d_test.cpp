@@ -89,3 +89,41 @@ TEST(Conv2d, BackwardFilterDoesNotDependOnTheThreadCount) {
 
 }  // namespace
 }  // namespace lenet
+
+namespace lenet {
+namespace {
+
+TEST(Conv2d, Im2colAndCol2imMatchTheirDefinitions) {
+  // The tutorial's second layer (12x12 maps, 5x5 filters: its own col2im), other shapes with
+  // 8-wide outputs (paired-row im2col), and general ones. col2im adds into din.
+  const Conv2dShape shapes[] = {{1, 20, 12, 12, 50, 5, 5}, {1, 3, 12, 12, 4, 5, 5}, {1, 2, 10, 10, 3, 3, 3},
+                                {1, 3, 11, 13, 2, 4, 6},   {1, 2, 9, 8, 1, 2, 1},   {1, 1, 28, 28, 20, 5, 5},
+                                {1, 2, 7, 19, 3, 3, 4},    {1, 1, 5, 5, 1, 5, 5}};
+  for (const Conv2dShape& s : shapes) {
+    SCOPED_TRACE(testing::Message() << s.in_maps << " maps " << s.in_h << "x" << s.in_w << " filter " << s.filter_h
+                                    << "x" << s.filter_w);
+    const int oh = s.out_h(), ow = s.out_w(), fh = s.filter_h, fw = s.filter_w;
+    const std::size_t P = std::size_t(oh) * ow, K = std::size_t(s.in_maps) * fh * fw;
+    const auto in = test::random_floats(std::size_t(s.in_maps) * s.in_h * s.in_w, 1);
+    std::vector<float> cols(K * P, 7.0f);
+    conv2d_im2col(s, in.data(), cols.data());
+    const auto dcols = test::random_floats(K * P, 2);
+    std::vector<float> din = test::random_floats(in.size(), 3);
+    std::vector<double> want_din = test::to_double(din);
+    for (int c = 0; c < s.in_maps; ++c)
+      for (int i = 0; i < fh; ++i)
+        for (int j = 0; j < fw; ++j)
+          for (int y = 0; y < oh; ++y)
+            for (int x = 0; x < ow; ++x) {
+              const std::size_t row = (std::size_t(c) * fh + i) * fw + j, q = std::size_t(y) * ow + x;
+              const std::size_t at = (std::size_t(c) * s.in_h + y + fh - 1 - i) * s.in_w + x + fw - 1 - j;
+              ASSERT_EQ(cols[row * P + q], in[at]) << "im2col row " << row << " pixel " << q;
+              want_din[at] += dcols[row * P + q];
+            }
+    conv2d_col2im(s, dcols.data(), din.data());
+    EXPECT_LT(test::max_relative_error(din.data(), want_din.data(), din.size()), 5e-6);  // float sums of 26 terms
+  }
+}
+
+}  // namespace
+}  // namespace lenet
