@@ -127,15 +127,18 @@ void BM_PerImageGemm(benchmark::State& state) {
   const int M = kPerImage[state.range(0)][0], N = kPerImage[state.range(0)][1], K = kPerImage[state.range(0)][2];
   const auto a = random_vector(std::size_t(M) * K, 1), b = random_vector(std::size_t(K) * N, 2);
   std::vector<float> c(std::size_t(M) * N);
+  // (OpenBLAS's OpenMP build sets OpenMP's thread count too: note it before.)
+  const int threads = omp_get_max_threads();
   openblas_set_num_threads(1);
   for (auto _ : state) {
     if (kSmall)
       lenet::small_gemm(M, N, K, a.data(), K, b.data(), N, c.data(), N, false);
     else
-      lenet::gemm(false, false, M, N, K, 1.0f, a.data(), K, b.data(), N, 0.0f, c.data(), N);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0f, a.data(), K, b.data(), N, 0.0f,
+                  c.data(), N);
     benchmark::DoNotOptimize(c.data());
   }
-  openblas_set_num_threads(omp_get_max_threads());
+  openblas_set_num_threads(threads);
   set_rate(state, double(M) * N * K);
 }
 
