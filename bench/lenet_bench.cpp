@@ -13,6 +13,7 @@
 
 #include "core/parallel.h"
 #include "data/dataset.h"
+#include "kernels/small_gemm.h"
 #include "kernels/softmax.h"
 #include "nn/network.h"
 #include "peak_fma.h"
@@ -116,9 +117,12 @@ int main(int argc, char** argv) {
                            {"type", layers[i]->spec().type},
                            {"forward_share", fwd_time[i] / total},
                            {"backward_share", bwd_time[i] / total}});
+  // The CPU's vector ISA, and whether lenet's own AVX-512 kernels were turned off for the run.
+  std::string isa = lenet::cpu_vector_isa();
+  if (isa == "avx512" && !lenet::small_gemm_has_avx512()) isa += " (LENET_NO_AVX512: lenet's AVX-512 kernels off)";
   nlohmann::json result{{"threads", threads},
                         {"batch_size", batch},
-                        {"isa", lenet::cpu_vector_isa()},
+                        {"isa", isa},
                         {"train_images_per_s", train},
                         {"infer_images_per_s", infer},
                         {"train_gmacs", train * train_macs / 1e9},
@@ -129,8 +133,8 @@ int main(int argc, char** argv) {
     fmt::print("{}\n", result.dump());
     return 0;
   }
-  fmt::print("tutorial LeNet, batch {}, {} threads, {} (median of {} runs of {} minibatches)\n", batch, threads,
-             lenet::cpu_vector_isa(), repeats, steps);
+  fmt::print("tutorial LeNet, batch {}, {} threads, {} (median of {} runs of {} minibatches)\n", batch, threads, isa,
+             repeats, steps);
   fmt::print("training:  {:8.0f} images/s  {:6.1f} G multiply-adds/s", train, train * train_macs / 1e9);
   if (probe.gmacs > 0) fmt::print("  {:5.1f} % of peak", 100 * train * train_macs / 1e9 / probe.gmacs);
   fmt::print("\ninference: {:8.0f} images/s  {:6.1f} G multiply-adds/s", infer, infer * forward_macs / 1e9);

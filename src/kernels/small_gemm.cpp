@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <cstring>
 #include <utility>
 #include <vector>
@@ -162,7 +163,11 @@ constexpr auto table_of_dots(std::integer_sequence<int, MR...>) {
 // kDots[mr - 1][nr - 1]: the kernel for an mr x nr block.
 constexpr auto kDots = table_of_dots(std::make_integer_sequence<int, kDotRows>{});
 
+// LENET_NO_AVX512 set to anything but "" or "0" turns lenet's own AVX-512 kernels off, so the
+// fallback paths can be run and tested on an AVX-512 machine.
 bool detect_avx512() {
+  const char* off = std::getenv("LENET_NO_AVX512");
+  if (off != nullptr && *off != '\0' && std::strcmp(off, "0") != 0) return false;
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx512f");
 }

@@ -26,7 +26,8 @@ void small_gemm_nt(int M, int N, int K, const float* A, int lda, const float* B,
 void packed_gemm(bool trans_a, bool trans_b, int M, int N, int K, const float* A, int lda, const float* B, int ldb,
                  float* C, int ldc, bool accumulate);
 
-// Whether small_gemm uses its AVX-512 kernel on this CPU.
+// Whether small_gemm (and the other hand-written AVX-512 kernels) run on this CPU: false
+// without AVX-512F, or when the environment sets LENET_NO_AVX512 (to anything but "" or "0").
 bool small_gemm_has_avx512();
 
 }  // namespace lenet
