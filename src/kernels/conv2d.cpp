@@ -123,7 +123,46 @@ __attribute__((target("avx512f"))) void col2im_narrow_avx512(const Conv2dShape& 
     }
 }
 
+// n floats from src to dst (n >= 16: the last vector overlaps the one before it, so no masks).
+__attribute__((target("avx512f"))) void copy_run_avx512(const float* src, int n, float* dst) {
+  if (n < 16) {
+    const __mmask16 m = __mmask16((1u << n) - 1);
+    _mm512_mask_storeu_ps(dst, m, _mm512_maskz_loadu_ps(m, src));
+    return;
+  }
+  int x = 0;
+  for (; x + 16 <= n; x += 16) _mm512_storeu_ps(dst + x, _mm512_loadu_ps(src + x));
+  if (x < n) _mm512_storeu_ps(dst + n - 16, _mm512_loadu_ps(src + n - 16));
+}
+
+__attribute__((target("avx512f"))) void im2row_runs_avx512(const Conv2dShape& s, const float* hwc, float* rows,
+                                                           int ld) {
+  const int oh = s.out_h(), ow = s.out_w(), run = s.filter_w * s.in_maps;
+  for (int y = 0; y < oh; ++y)
+    for (int x = 0; x < ow; ++x) {
+      float* row = rows + std::size_t(y * ow + x) * ld;
+      for (int a = 0; a < s.filter_h; ++a)
+        copy_run_avx512(hwc + (std::size_t(y + a) * s.in_w + x) * s.in_maps, run, row + std::size_t(a) * run);
+    }
+}
+
 }  // namespace
+
+void conv2d_im2row(const Conv2dShape& s, const float* in, float* hwc, float* rows, int ld) {
+  const std::size_t plane = std::size_t(s.in_h) * s.in_w;
+  for (std::size_t q = 0; q < plane; ++q)
+    for (int c = 0; c < s.in_maps; ++c) hwc[q * s.in_maps + c] = in[std::size_t(c) * plane + q];
+  if (small_gemm_has_avx512()) {
+    im2row_runs_avx512(s, hwc, rows, ld);
+    return;
+  }
+  const int oh = s.out_h(), ow = s.out_w(), run = s.filter_w * s.in_maps;
+  for (int y = 0; y < oh; ++y)
+    for (int x = 0; x < ow; ++x)
+      for (int a = 0; a < s.filter_h; ++a)
+        std::copy_n(hwc + (std::size_t(y + a) * s.in_w + x) * s.in_maps, run,
+                    rows + std::size_t(y * ow + x) * ld + std::size_t(a) * run);
+}
 
 void conv2d_im2col(const Conv2dShape& s, const float* in, float* cols) {
   if (small_gemm_has_avx512()) {

@@ -49,6 +49,19 @@ void conv2d_im2col(const Conv2dShape& s, const float* image, float* cols);
 // Its adjoint: din[c][y + fh-1-i][x + fw-1-j] += cols[...] for one image (din zeroed first).
 void conv2d_col2im(const Conv2dShape& s, const float* cols, float* din_image);
 
+// One image's patches the other way round, a row per output pixel with the input map innermost
+// (for the filter gradient, whose GEMM then runs along the row of in_maps*fh*fw values):
+//   rows[(y*ow + x)*ld + (a*fw + b)*in_maps + c] = in[c][y + a][x + b]
+// (unflipped offsets a, b: filter element [c][fh-1-a][fw-1-b]). hwc (in_maps*in_h*in_w floats)
+// receives the image transposed to [in_h*in_w x in_maps] on the way; each row then takes fh
+// runs of fw*in_maps contiguous floats from it. Columns past in_maps*fh*fw are left alone.
+void conv2d_im2row(const Conv2dShape& s, const float* image, float* hwc, float* rows, int ld);
+// The column of rows that holds filter element k = (c*fh + i)*fw + j.
+inline int conv2d_im2row_column(const Conv2dShape& s, int k) {
+  const int j = k % s.filter_w, i = k / s.filter_w % s.filter_h, c = k / (s.filter_w * s.filter_h);
+  return ((s.filter_h - 1 - i) * s.filter_w + (s.filter_w - 1 - j)) * s.in_maps + c;
+}
+
 namespace ref {
 
 // Plain loops, the definition above written out; T = float or double.

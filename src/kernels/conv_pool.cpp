@@ -152,11 +152,8 @@ bool fast_2x2(const ConvPoolShape& s, Activation act) {
          (s.ignore_border || (p.in_h % 2 == 0 && p.in_w % 2 == 0));
 }
 
-// dconv (zeroed here) from the pooled gradient g through the masks. When dconv_t is not null,
-// each value also goes to dconv_t[q * maps + map] (q the pixel): the transposed [P x maps]
-// matrix, zeroed by the caller, built as cheaply as the few nonzero values it holds.
-void unpool(const ConvPoolShape& s, const float* g, const std::uint32_t* masks, float* dconv, float* dconv_t, int map,
-            int maps) {
+// dconv (zeroed here) from the pooled gradient g through the masks.
+void unpool(const ConvPoolShape& s, const float* g, const std::uint32_t* masks, float* dconv) {
   const PoolShape p = s.pool();
   const int oh = p.out_h(), ow = p.out_w();
   std::fill_n(dconv, std::size_t(p.in_h) * p.in_w, 0.0f);
@@ -167,9 +164,7 @@ void unpool(const ConvPoolShape& s, const float* g, const std::uint32_t* masks, 
       while (mask != 0) {
         const int bit = __builtin_ctz(mask);
         mask &= mask - 1;
-        const std::size_t q = std::size_t(y * s.pool_h + bit / s.pool_w) * p.in_w + x * s.pool_w + bit % s.pool_w;
-        dconv[q] = v;
-        if (dconv_t != nullptr) dconv_t[q * maps + map] = v;
+        dconv[std::size_t(y * s.pool_h + bit / s.pool_w) * p.in_w + x * s.pool_w + bit % s.pool_w] = v;
       }
     }
 }
@@ -264,47 +259,10 @@ __attribute__((target("avx512f"))) void unpool_rows_avx512(const float* g, const
   std::fill(dconv + std::size_t(2 * oh) * conv_w, dconv + map, 0.0f);  // an odd last row
 }
 
-// dst [cols x ld_dst] = src [rows x cols]^T, with dst columns rows..ld_dst-1 zero; cols and
-// ld_dst multiples of 16. 16 x 16 blocks transposed in registers (unpacks, then 128-bit lane
-// shuffles). The masked forms with every lane set: the plain ones trip GCC 12's -Wuninitialized.
-__attribute__((target("avx512f"))) void transpose_pad_avx512(const float* src, int rows, int cols, float* dst,
-                                                             int ld_dst) {
-  constexpr __mmask16 all = 0xFFFF;
-  for (int r0 = 0; r0 < ld_dst; r0 += 16)
-    for (int c0 = 0; c0 < cols; c0 += 16) {
-      __m512 r[16], t[16];
-      for (int i = 0; i < 16; ++i)
-        r[i] = r0 + i < rows ? _mm512_loadu_ps(src + std::size_t(r0 + i) * cols + c0) : _mm512_setzero_ps();
-      for (int i = 0; i < 16; i += 2) {
-        t[i] = _mm512_mask_unpacklo_ps(r[i], all, r[i], r[i + 1]);
-        t[i + 1] = _mm512_mask_unpackhi_ps(r[i], all, r[i], r[i + 1]);
-      }
-      for (int i = 0; i < 16; i += 4)
-        for (int j = 0; j < 2; ++j) {
-          const __m512d a = _mm512_castps_pd(t[i + j]), b = _mm512_castps_pd(t[i + j + 2]);
-          r[i + 2 * j] = _mm512_castpd_ps(_mm512_mask_unpacklo_pd(a, __mmask8(0xFF), a, b));
-          r[i + 2 * j + 1] = _mm512_castpd_ps(_mm512_mask_unpackhi_pd(a, __mmask8(0xFF), a, b));
-        }
-      // r[4 g + j], 128-bit lane L: column 4 L + j of rows 4 g .. 4 g + 3.
-      for (int j = 0; j < 4; ++j) {
-        const __m512 ab_lo = _mm512_mask_shuffle_f32x4(r[j], all, r[j], r[4 + j], 0x44);
-        const __m512 ab_hi = _mm512_mask_shuffle_f32x4(r[j], all, r[j], r[4 + j], 0xEE);
-        const __m512 cd_lo = _mm512_mask_shuffle_f32x4(r[8 + j], all, r[8 + j], r[12 + j], 0x44);
-        const __m512 cd_hi = _mm512_mask_shuffle_f32x4(r[8 + j], all, r[8 + j], r[12 + j], 0xEE);
-        const __m512 out[4] = {_mm512_mask_shuffle_f32x4(ab_lo, all, ab_lo, cd_lo, 0x88),
-                               _mm512_mask_shuffle_f32x4(ab_lo, all, ab_lo, cd_lo, 0xDD),
-                               _mm512_mask_shuffle_f32x4(ab_hi, all, ab_hi, cd_hi, 0x88),
-                               _mm512_mask_shuffle_f32x4(ab_hi, all, ab_hi, cd_hi, 0xDD)};
-        for (int L = 0; L < 4; ++L) _mm512_storeu_ps(dst + std::size_t(c0 + 4 * L + j) * ld_dst + r0, out[L]);
-      }
-    }
-}
-
-// One image's pooled gradient through the masks to dconv [M x P] (and, with dconv_t, its
-// transpose [P x Mp]); the bias gradient of each map into bias (M floats). AVX-512.
+// One image's pooled gradient through the masks to dconv [M x P]; the bias gradient of each map
+// into bias (M floats). AVX-512.
 void unpool_image_avx512(const ConvPoolShape& s, const float* dout, const float* out, const std::uint32_t* masks,
-                         const std::uint32_t* masks_end, float* g, float* dconv, float* dconv_t, int Mp,
-                         float* bias) {
+                         const std::uint32_t* masks_end, float* g, float* dconv, float* bias) {
   const Conv2dShape& c = s.conv;
   const PoolShape p = s.pool();
   const std::size_t pooled = std::size_t(p.out_h()) * p.out_w();
@@ -317,14 +275,6 @@ void unpool_image_avx512(const ConvPoolShape& s, const float* dout, const float*
     else
       unpool_rows_avx512(g, masks + o, masks_end, c.out_h(), c.out_w(), p.out_h(), p.out_w(),
                          dconv + std::size_t(m) * P);
-  }
-  if (dconv_t == nullptr) return;
-  if (P % 16 == 0 && Mp % 16 == 0) {
-    transpose_pad_avx512(dconv, M, P, dconv_t, Mp);
-  } else {
-    std::fill_n(dconv_t, std::size_t(Mp) * P, 0.0f);
-    for (int m = 0; m < M; ++m)
-      for (int q = 0; q < P; ++q) dconv_t[std::size_t(q) * Mp + m] = dconv[std::size_t(m) * P + q];
   }
 }
 
@@ -385,18 +335,22 @@ void conv_pool_backward(const ConvPoolShape& s, Activation act, const float* in,
   // The filter gradient sums over the P output pixels. With many of them (the first layer:
   // 576) and few filters, dot products of dconv and cols rows (small_gemm_nt, partials stored
   // [M x K]) beat small_gemm's 64-wide blocks, which M = 20 would leave mostly empty.
+  // Otherwise d filters [M x K] = dconv [M x P] . rows [P x K], rows the patches a row per
+  // pixel (conv2d_im2row: its columns in another order, put back at the end), K running along
+  // the vectors: padded to Kp, a multiple of 16, so that small_gemm needs no masked loads and
+  // stores (slow on AMD Zen 5) and computes only Kp - K wasted lanes (M = 50 along them would
+  // waste 14 of every 64).
   const bool dot = P >= 256;
-  // Per thread: cols, dconv, its transpose, and the pooled gradient of one map. Shared: the
-  // filters transposed, the chunk partials of the filter gradient (transposed, [K x Mp]) and
-  // one bias-gradient row per image. small_gemm multiplies untransposed matrices only, so
-  //   d filters^T [K x M] = cols [K x P] . dconv^T [P x M],  dcols [K x P] = filters^T [K x M] . dconv [M x P].
-  // The transposed ones have Mp >= M columns, a multiple of 16, the rest zero: small_gemm then
-  // needs no masked loads and stores, slow on AMD Zen 5 (the lanes were computed anyway).
-  const int Mp = dot ? M : (M + 15) / 16 * 16;
-  const std::size_t psize = std::size_t(K) * Mp;  // one chunk's partial filter gradient
+  const int Kp = dot ? K : (K + 15) / 16 * 16;
+  // Per thread: cols (the input gradient's patches, or the first layer's), dconv, the pooled
+  // gradient of one map, rows and the transposed input. Shared: the filters transposed, the
+  // chunk partials of the filter gradient ([M x Kp]) and one bias-gradient row per image.
+  // small_gemm multiplies untransposed matrices only, so dcols [K x P] = filters^T [K x M] . dconv [M x P].
+  const std::size_t psize = std::size_t(M) * Kp;  // one chunk's partial filter gradient
   // The AVX-512 unpooling: tanh, 2x2 pooling, maps at most 32 wide.
   const bool vec = fast_2x2(s, act) && small_gemm_has_avx512() && c.out_w() <= 32;
-  const std::size_t per_thread = std::size_t(K) * P + std::size_t(M + Mp) * P + pooled + 16;
+  const std::size_t rows_size = dot ? 0 : std::size_t(P) * Kp + in_image;
+  const std::size_t per_thread = std::size_t(K) * P + std::size_t(M) * P + pooled + 16 + rows_size;
   float* base = ws.get(per_thread * threads + fsize + psize * chunks + std::size_t(c.batch) * M);
   float* filters_t = base + per_thread * threads;
   float* filter_partials = filters_t + fsize;
@@ -407,16 +361,20 @@ void conv_pool_backward(const ConvPoolShape& s, Activation act, const float* in,
   for (int chunk = 0; chunk < chunks; ++chunk) {
     float* cols = base + per_thread * omp_get_thread_num();
     float* dconv = cols + std::size_t(K) * P;
-    float* dconv_t = dconv + std::size_t(M) * P;
-    float* g = dconv_t + std::size_t(Mp) * P;
+    float* g = dconv + std::size_t(M) * P;
+    float* rows = g + pooled + 16;
+    float* hwc = rows + std::size_t(P) * Kp;
+    // The padding columns of rows, which conv2d_im2row leaves alone: zero, so that the
+    // partials' padding stays finite.
+    if (!dot)
+      for (int q = 0; q < P; ++q) std::fill(rows + std::size_t(q) * Kp + K, rows + std::size_t(q + 1) * Kp, 0.0f);
     const int end = std::min(c.batch, (chunk + 1) * kChunk);
     for (int n = chunk * kChunk; n < end; ++n) {
       const std::size_t image = std::size_t(n) * M * pooled;
       if (vec) {
         unpool_image_avx512(s, dout + image, out + image, masks + image, masks + std::size_t(c.batch) * M * pooled, g,
-                            dconv, dot ? nullptr : dconv_t, Mp, bias_partials + std::size_t(n) * M);
+                            dconv, bias_partials + std::size_t(n) * M);
       } else {
-        if (!dot) std::fill_n(dconv_t, std::size_t(Mp) * P, 0.0f);
         for (int m = 0; m < M; ++m) {
           const std::size_t o = image + std::size_t(m) * pooled;
           float sum = 0;
@@ -425,14 +383,16 @@ void conv_pool_backward(const ConvPoolShape& s, Activation act, const float* in,
             sum += g[i];
           }
           bias_partials[std::size_t(n) * M + m] = sum;
-          unpool(s, g, masks + o, dconv + std::size_t(m) * P, dot ? nullptr : dconv_t, m, Mp);
+          unpool(s, g, masks + o, dconv + std::size_t(m) * P);
         }
       }
-      conv2d_im2col(c, in + n * in_image, cols);
+      const bool accumulate = n != chunk * kChunk;
       if (dot) {
-        small_gemm_nt(M, K, P, dconv, P, cols, P, filter_partials + psize * chunk, K, n != chunk * kChunk);
+        conv2d_im2col(c, in + n * in_image, cols);
+        small_gemm_nt(M, K, P, dconv, P, cols, P, filter_partials + psize * chunk, K, accumulate);
       } else {
-        small_gemm(K, Mp, P, cols, P, dconv_t, Mp, filter_partials + psize * chunk, Mp, n != chunk * kChunk);
+        conv2d_im2row(c, in + n * in_image, hwc, rows, Kp);
+        small_gemm(M, Kp, P, dconv, P, rows, Kp, filter_partials + psize * chunk, Kp, accumulate);
       }
       if (din != nullptr) {
         small_gemm(K, P, M, filters_t, M, dconv, P, cols, P, false);
@@ -459,8 +419,10 @@ void conv_pool_backward(const ConvPoolShape& s, Activation act, const float* in,
   if (dot) {
     for (std::size_t i = 0; i < fsize; ++i) dfilters[i] += filter_partials[i];
   } else {
-    for (int m = 0; m < M; ++m)
-      for (int k = 0; k < K; ++k) dfilters[std::size_t(m) * K + k] += filter_partials[std::size_t(k) * Mp + m];
+    for (int k = 0; k < K; ++k) {
+      const int column = conv2d_im2row_column(c, k);
+      for (int m = 0; m < M; ++m) dfilters[std::size_t(m) * K + k] += filter_partials[std::size_t(m) * Kp + column];
+    }
   }
   for (int m = 0; m < M; ++m) {
     double acc = 0;

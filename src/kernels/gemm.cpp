@@ -1,12 +1,9 @@
-// GEMM: OpenBLAS's cblas_sgemm, or packed_gemm where OpenBLAS has no AVX-512 kernels for an
-// AVX-512 CPU.
+// GEMM: packed_gemm on AVX-512 CPUs, OpenBLAS's cblas_sgemm elsewhere.
 #include "kernels/gemm.h"
 
 #include <cblas.h>
 
 #include <algorithm>
-#include <cctype>
-#include <string>
 
 #include "core/parallel.h"
 #include "kernels/small_gemm.h"
@@ -19,19 +16,12 @@ namespace {
 // fixed, so each block is computed by the same call whatever the thread count.
 constexpr int kDeterministicColumns = 128;
 
-bool openblas_has_avx512_kernels() {
-  std::string core = openblas_get_corename();
-  for (char& ch : core) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return core == "skylakex" || core == "cooperlake" || core == "sapphirerapids";
-}
-
 bool g_openblas_only = false;
 
 }  // namespace
 
 bool gemm_uses_packed() {
-  static const bool packed = small_gemm_has_avx512() && !openblas_has_avx512_kernels();
-  return packed && !g_openblas_only;
+  return small_gemm_has_avx512() && !g_openblas_only;
 }
 
 OpenBlasOnly::OpenBlasOnly() : previous_(g_openblas_only) { g_openblas_only = true; }

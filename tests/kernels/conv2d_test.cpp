@@ -125,5 +125,41 @@ TEST(Conv2d, Im2colAndCol2imMatchTheirDefinitions) {
   }
 }
 
+TEST(Conv2d, Im2rowMatchesItsDefinitionAndLeavesThePaddingAlone) {
+  // The tutorial's second layer (runs of 100 floats), runs shorter than a vector (1 to 15
+  // floats: masked copies) and just over one (17: the overlapping last copy).
+  const Conv2dShape shapes[] = {{1, 20, 12, 12, 50, 5, 5}, {1, 3, 12, 12, 4, 5, 5}, {1, 2, 10, 10, 3, 3, 3},
+                                {1, 3, 11, 13, 2, 4, 6},   {1, 2, 9, 8, 1, 2, 1},   {1, 1, 28, 28, 20, 5, 5},
+                                {1, 17, 6, 7, 3, 3, 1},    {1, 1, 5, 5, 1, 5, 5}};
+  for (const Conv2dShape& s : shapes) {
+    SCOPED_TRACE(testing::Message() << s.in_maps << " maps " << s.in_h << "x" << s.in_w << " filter " << s.filter_h
+                                    << "x" << s.filter_w);
+    const int oh = s.out_h(), ow = s.out_w(), fh = s.filter_h, fw = s.filter_w;
+    const int K = s.in_maps * fh * fw, ld = K + 5;
+    const auto in = test::random_floats(std::size_t(s.in_maps) * s.in_h * s.in_w, 4);
+    std::vector<float> hwc(in.size()), rows(std::size_t(oh) * ow * ld, 7.0f);
+    conv2d_im2row(s, in.data(), hwc.data(), rows.data(), ld);
+    std::vector<bool> seen(K, false);
+    for (int c = 0; c < s.in_maps; ++c)
+      for (int i = 0; i < fh; ++i)
+        for (int j = 0; j < fw; ++j) {
+          // Filter element (c, i, j) sits in the same column of every row: check the mapping
+          // is one to one, then the values.
+          const int k = (c * fh + i) * fw + j, column = conv2d_im2row_column(s, k);
+          ASSERT_GE(column, 0);
+          ASSERT_LT(column, K);
+          ASSERT_FALSE(seen[column]) << "column " << column << " twice";
+          seen[column] = true;
+          for (int y = 0; y < oh; ++y)
+            for (int x = 0; x < ow; ++x) {
+              const std::size_t at = (std::size_t(c) * s.in_h + y + fh - 1 - i) * s.in_w + x + fw - 1 - j;
+              ASSERT_EQ(rows[std::size_t(y * ow + x) * ld + column], in[at]) << "filter element " << k;
+            }
+        }
+    for (int q = 0; q < oh * ow; ++q)
+      for (int col = K; col < ld; ++col) ASSERT_EQ(rows[std::size_t(q) * ld + col], 7.0f) << "padding of row " << q;
+  }
+}
+
 }  // namespace
 }  // namespace lenet
