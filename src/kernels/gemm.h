@@ -6,9 +6,9 @@
 namespace lenet {
 
 // C[M x N] = alpha * op(A) * op(B) + beta * C, row-major; op(X) is X or X^T.
-// lda, ldb, ldc are the row strides of A, B, C as stored. OpenBLAS, except on an AVX-512 CPU
-// that OpenBLAS drives with AVX2 kernels (0.3.21 takes AMD Zen 4/5 for Haswell), where
-// packed_gemm (small_gemm.h) does it with alpha 1 and beta 0 or 1 (all of lenet's calls).
+// lda, ldb, ldc are the row strides of A, B, C as stored. On an AVX-512 CPU packed_gemm
+// (small_gemm.h) does it with alpha 1 and beta 0 or 1 (all of lenet's calls); OpenBLAS does the
+// rest, and everything on other CPUs.
 void gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
           int ldb, float beta, float* C, int ldc);
 
