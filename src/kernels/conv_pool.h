@@ -35,7 +35,7 @@ void conv_pool_forward(const ConvPoolShape& s, Activation activation, const floa
 
 // From the forward's out and masks and dout = d cost / d out: dfilters += d cost / d filters,
 // dbias += d cost / d bias, and din = d cost / d in unless din is null. Sums over images run in
-// a fixed order (chunks of 8 images, then the chunks), independent of the thread count.
+// a fixed order (chunks of 10 images, then the chunks), independent of the thread count.
 void conv_pool_backward(const ConvPoolShape& s, Activation activation, const float* in, const float* filters,
                         const float* out, const std::uint32_t* masks, const float* dout, float* dfilters,
                         float* dbias, float* din, ConvWorkspace& ws);
