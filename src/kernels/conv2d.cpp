@@ -146,6 +146,37 @@ __attribute__((target("avx512f"))) void im2row_runs_avx512(const Conv2dShape& s,
     }
 }
 
+// Each input pixel's in_maps sums gathered from the rows that cover it, 16 maps per vector (the
+// last vector overlapping the one before it when in_maps > 16, masked when in_maps < 16), so each
+// is stored once: adding the rows' overlapping runs into dhwc instead would stall on store
+// forwarding.
+__attribute__((target("avx512f"))) void row2im_avx512(const Conv2dShape& s, const float* drows, int ld,
+                                                      float* dhwc) {
+  const int oh = s.out_h(), ow = s.out_w(), C = s.in_maps;
+  const int vectors = (C + 15) / 16;
+  const __mmask16 small = C >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << C) - 1);
+  for (int h = 0; h < s.in_h; ++h)
+    for (int w = 0; w < s.in_w; ++w) {
+      float* d = dhwc + (std::size_t(h) * s.in_w + w) * C;
+      const int a0 = std::max(0, h - oh + 1), a1 = std::min(s.filter_h - 1, h);
+      const int b0 = std::max(0, w - ow + 1), b1 = std::min(s.filter_w - 1, w);
+      for (int v = 0; v < vectors; ++v) {
+        const int c0 = C >= 16 ? std::min(16 * v, C - 16) : 0;
+        __m512 acc = _mm512_setzero_ps();
+        for (int a = a0; a <= a1; ++a)
+          for (int b = b0; b <= b1; ++b) {
+            const float* r =
+                drows + std::size_t((h - a) * ow + (w - b)) * ld + std::size_t(a * s.filter_w + b) * C + c0;
+            acc = _mm512_add_ps(acc, C >= 16 ? _mm512_loadu_ps(r) : _mm512_maskz_loadu_ps(small, r));
+          }
+        if (C >= 16)
+          _mm512_storeu_ps(d + c0, acc);
+        else
+          _mm512_mask_storeu_ps(d + c0, small, acc);
+      }
+    }
+}
+
 }  // namespace
 
 void conv2d_im2row(const Conv2dShape& s, const float* in, float* hwc, float* rows, int ld) {
@@ -162,6 +193,27 @@ void conv2d_im2row(const Conv2dShape& s, const float* in, float* hwc, float* row
       for (int a = 0; a < s.filter_h; ++a)
         std::copy_n(hwc + (std::size_t(y + a) * s.in_w + x) * s.in_maps, run,
                     rows + std::size_t(y * ow + x) * ld + std::size_t(a) * run);
+}
+
+void conv2d_row2im(const Conv2dShape& s, const float* drows, int ld, float* dhwc, float* din) {
+  const int oh = s.out_h(), ow = s.out_w(), C = s.in_maps;
+  if (small_gemm_has_avx512()) {
+    row2im_avx512(s, drows, ld, dhwc);
+  } else {
+    for (int h = 0; h < s.in_h; ++h)
+      for (int w = 0; w < s.in_w; ++w) {
+        float* d = dhwc + (std::size_t(h) * s.in_w + w) * C;
+        std::fill_n(d, C, 0.0f);
+        for (int a = std::max(0, h - oh + 1); a <= std::min(s.filter_h - 1, h); ++a)
+          for (int b = std::max(0, w - ow + 1); b <= std::min(s.filter_w - 1, w); ++b) {
+            const float* r = drows + std::size_t((h - a) * ow + (w - b)) * ld + std::size_t(a * s.filter_w + b) * C;
+            for (int c = 0; c < C; ++c) d[c] += r[c];
+          }
+      }
+  }
+  const std::size_t plane = std::size_t(s.in_h) * s.in_w;
+  for (int c = 0; c < C; ++c)
+    for (std::size_t q = 0; q < plane; ++q) din[std::size_t(c) * plane + q] = dhwc[q * C + c];
 }
 
 void conv2d_im2col(const Conv2dShape& s, const float* in, float* cols) {

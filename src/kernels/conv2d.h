@@ -26,9 +26,14 @@ struct Conv2dShape {
 // allocates only on its first minibatch.
 struct ConvWorkspace {
   std::vector<float> buffer;
+  std::vector<int> ints;
   float* get(std::size_t floats) {
     if (buffer.size() < floats) buffer.resize(floats);
     return buffer.data();
+  }
+  int* get_ints(std::size_t count) {
+    if (ints.size() < count) ints.resize(count);
+    return ints.data();
   }
 };
 
@@ -56,6 +61,9 @@ void conv2d_col2im(const Conv2dShape& s, const float* cols, float* din_image);
 // receives the image transposed to [in_h*in_w x in_maps] on the way; each row then takes fh
 // runs of fw*in_maps contiguous floats from it. Columns past in_maps*fh*fw are left alone.
 void conv2d_im2row(const Conv2dShape& s, const float* image, float* hwc, float* rows, int ld);
+// Its adjoint: din[c][h][w] = sum over a, b of drows[((h-a)*ow + (w-b))*ld + (a*fw + b)*in_maps + c]
+// (overwritten, not added to), summed into dhwc ([in_h*in_w x in_maps]) and transposed on the way.
+void conv2d_row2im(const Conv2dShape& s, const float* drows, int ld, float* dhwc, float* din_image);
 // The column of rows that holds filter element k = (c*fh + i)*fw + j.
 inline int conv2d_im2row_column(const Conv2dShape& s, int k) {
   const int j = k % s.filter_w, i = k / s.filter_w % s.filter_h, c = k / (s.filter_w * s.filter_h);

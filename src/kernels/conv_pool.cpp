@@ -7,6 +7,7 @@
 #include <omp.h>
 
 #include "kernels/small_gemm.h"
+#include "kernels/sparse_rows.h"
 
 namespace lenet {
 namespace {
@@ -15,6 +16,10 @@ namespace {
 // and 10 so that a minibatch of 500 makes 50 chunks, an even share for 2 threads (8 made 63:
 // one thread did 32, the other 31).
 constexpr int kChunk = 10;
+
+// Columns per block of the sparse gradients: 128 floats of each of the tutorial's 64 rows (with
+// the padded stride) are 32 KB, L1's size; no block size measured clearly better than another.
+constexpr int kSparseBlock = 128;
 
 float activate_fast(Activation a, float x) { return a == Activation::kTanh ? tanh_fast(x) : ref::activate(a, x); }
 
@@ -345,32 +350,63 @@ void conv_pool_backward(const ConvPoolShape& s, Activation act, const float* in,
   // waste 14 of every 64).
   const bool dot = P >= 256;
   const int Kp = dot ? K : (K + 15) / 16 * 16;
-  // Per thread: cols (the input gradient's patches, or the first layer's), dconv, the pooled
-  // gradient of one map, rows and the transposed input. Shared: the filters transposed, the
-  // chunk partials of the filter gradient ([M x Kp]) and one bias-gradient row per image.
+  // The row stride of rows, drows, Wr and the partials: Kp, plus 16 floats where Kp is a multiple
+  // of 128 (a stride of 2 KB put the rows' blocks in a sixteenth of L1's sets).
+  const int ld = dot || Kp % 128 != 0 ? Kp : Kp + 16;
+  // With AVX-512 and pooling, dconv is mostly zeros (one pixel of each window but for ties), so
+  // both gradients are sums of a few rows instead of GEMMs (sparse_rows.h): the filter gradient's
+  // row m, the rows of the pixels where dconv's map m is nonzero, and the input gradient's
+  // patches a row per pixel (drows [P x Kp], put back into din by conv2d_row2im), the filter
+  // rows (Wr [M x Kp], in the columns of conv2d_im2row) of the maps nonzero at that pixel.
+  const bool sparse = !dot && small_gemm_has_avx512() && s.pool_h * s.pool_w > 1;
+  // Per thread: cols (the first layer's patches, or the dense input gradient's), dconv, the
+  // pooled gradient of one map, rows and the transposed input; for the sparse path drows and
+  // dconv's nonzeros by map and by pixel. Shared: the filters transposed (or as Wr), the chunk
+  // partials of the filter gradient ([M x Kp]) and one bias-gradient row per image.
   // small_gemm multiplies untransposed matrices only, so dcols [K x P] = filters^T [K x M] . dconv [M x P].
-  const std::size_t psize = std::size_t(M) * Kp;  // one chunk's partial filter gradient
+  const std::size_t psize = std::size_t(M) * ld;  // one chunk's partial filter gradient
   // The AVX-512 unpooling: tanh, 2x2 pooling, maps at most 32 wide.
   const bool vec = fast_2x2(s, act) && small_gemm_has_avx512() && c.out_w() <= 32;
-  const std::size_t rows_size = dot ? 0 : std::size_t(P) * Kp + in_image;
-  const std::size_t per_thread = std::size_t(K) * P + std::size_t(M) * P + pooled + 16 + rows_size;
-  float* base = ws.get(per_thread * threads + fsize + psize * chunks + std::size_t(c.batch) * M);
+  const std::size_t rows_size = dot ? 0 : std::size_t(P) * ld + in_image;
+  const std::size_t by_map = std::size_t(P) + 16, by_pixel = std::size_t(P) * M + 16;  // nonzeros' room
+  const std::size_t sparse_size = sparse ? std::size_t(P) * ld + M * by_map + by_pixel : 0;
+  const std::size_t per_thread = std::size_t(K) * P + std::size_t(M) * P + pooled + 16 + rows_size + sparse_size;
+  const std::size_t ints_per_thread = sparse ? M * by_map + M + by_pixel + P : 0;
+  float* base = ws.get(per_thread * threads + fsize + psize + psize * chunks + std::size_t(c.batch) * M);
+  int* int_base = ws.get_ints(ints_per_thread * threads);
   float* filters_t = base + per_thread * threads;
-  float* filter_partials = filters_t + fsize;
+  float* filter_rows = filters_t + fsize;  // Wr
+  float* filter_partials = filter_rows + psize;
   float* bias_partials = filter_partials + psize * chunks;
-  for (int m = 0; m < M; ++m)
-    for (int k = 0; k < K; ++k) filters_t[std::size_t(k) * M + m] = filters[std::size_t(m) * K + k];
+  if (sparse) {
+    std::fill_n(filter_rows, psize, 0.0f);
+    for (int k = 0; k < K; ++k) {
+      const int column = conv2d_im2row_column(c, k);
+      for (int m = 0; m < M; ++m) filter_rows[std::size_t(m) * ld + column] = filters[std::size_t(m) * K + k];
+    }
+  } else {
+    for (int m = 0; m < M; ++m)
+      for (int k = 0; k < K; ++k) filters_t[std::size_t(k) * M + m] = filters[std::size_t(m) * K + k];
+  }
 #pragma omp parallel for schedule(static)
   for (int chunk = 0; chunk < chunks; ++chunk) {
-    float* cols = base + per_thread * omp_get_thread_num();
+    const int thread = omp_get_thread_num();
+    float* cols = base + per_thread * thread;
     float* dconv = cols + std::size_t(K) * P;
     float* g = dconv + std::size_t(M) * P;
     float* rows = g + pooled + 16;
-    float* hwc = rows + std::size_t(P) * Kp;
+    float* hwc = rows + std::size_t(P) * ld;
+    float* drows = hwc + in_image;
+    float* map_values = drows + std::size_t(P) * ld;
+    float* pixel_values = map_values + M * by_map;
+    int* map_pixels = int_base + ints_per_thread * thread;
+    int* map_counts = map_pixels + M * by_map;
+    int* pixel_maps = map_counts + M;
+    int* pixel_counts = pixel_maps + by_pixel;
     // The padding columns of rows, which conv2d_im2row leaves alone: zero, so that the
     // partials' padding stays finite.
     if (!dot)
-      for (int q = 0; q < P; ++q) std::fill(rows + std::size_t(q) * Kp + K, rows + std::size_t(q + 1) * Kp, 0.0f);
+      for (int q = 0; q < P; ++q) std::fill(rows + std::size_t(q) * ld + K, rows + std::size_t(q + 1) * ld, 0.0f);
     const int end = std::min(c.batch, (chunk + 1) * kChunk);
     for (int n = chunk * kChunk; n < end; ++n) {
       const std::size_t image = std::size_t(n) * M * pooled;
@@ -390,12 +426,42 @@ void conv_pool_backward(const ConvPoolShape& s, Activation act, const float* in,
         }
       }
       const bool accumulate = n != chunk * kChunk;
+      float* partial = filter_partials + psize * chunk;
       if (dot) {
         conv2d_im2col(c, in + n * in_image, cols);
-        small_gemm_nt(M, K, P, dconv, P, cols, P, filter_partials + psize * chunk, K, accumulate);
+        small_gemm_nt(M, K, P, dconv, P, cols, P, partial, K, accumulate);
+      } else if (sparse) {
+        conv2d_im2row(c, in + n * in_image, hwc, rows, ld);
+        for (int m = 0; m < M; ++m)
+          map_counts[m] = nonzeros(dconv + std::size_t(m) * P, P, map_pixels + m * by_map, map_values + m * by_map);
+        // Column blocks outside, so that a block of rows stays in L1 while every map uses it.
+        for (int j0 = 0; j0 < Kp; j0 += kSparseBlock) {
+          const int width = std::min(kSparseBlock, Kp - j0);
+          for (int m = 0; m < M; ++m)
+            combine_rows(map_counts[m], map_pixels + m * by_map, map_values + m * by_map, rows + j0, ld, width,
+                         partial + std::size_t(m) * ld + j0, accumulate);
+        }
+        if (din != nullptr) {
+          std::fill_n(pixel_counts, P, 0);
+          for (int m = 0; m < M; ++m)
+            for (int e = 0; e < map_counts[m]; ++e) {
+              const int q = map_pixels[m * by_map + e];
+              const std::size_t at = std::size_t(q) * M + pixel_counts[q]++;
+              pixel_maps[at] = m;
+              pixel_values[at] = map_values[m * by_map + e];
+            }
+          for (int j0 = 0; j0 < Kp; j0 += kSparseBlock) {
+            const int width = std::min(kSparseBlock, Kp - j0);
+            for (int q = 0; q < P; ++q)
+              combine_rows(pixel_counts[q], pixel_maps + std::size_t(q) * M, pixel_values + std::size_t(q) * M,
+                           filter_rows + j0, ld, width, drows + std::size_t(q) * ld + j0, false);
+          }
+          conv2d_row2im(c, drows, ld, hwc, din + n * in_image);
+        }
+        continue;
       } else {
-        conv2d_im2row(c, in + n * in_image, hwc, rows, Kp);
-        small_gemm(M, Kp, P, dconv, P, rows, Kp, filter_partials + psize * chunk, Kp, accumulate);
+        conv2d_im2row(c, in + n * in_image, hwc, rows, ld);
+        small_gemm(M, Kp, P, dconv, P, rows, ld, partial, ld, accumulate);
       }
       if (din != nullptr) {
         small_gemm(K, P, M, filters_t, M, dconv, P, cols, P, false);
@@ -424,7 +490,7 @@ void conv_pool_backward(const ConvPoolShape& s, Activation act, const float* in,
   } else {
     for (int k = 0; k < K; ++k) {
       const int column = conv2d_im2row_column(c, k);
-      for (int m = 0; m < M; ++m) dfilters[std::size_t(m) * K + k] += filter_partials[std::size_t(m) * Kp + column];
+      for (int m = 0; m < M; ++m) dfilters[std::size_t(m) * K + k] += filter_partials[std::size_t(m) * ld + column];
     }
   }
   for (int m = 0; m < M; ++m) {

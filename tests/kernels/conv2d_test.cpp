@@ -125,7 +125,7 @@ TEST(Conv2d, Im2colAndCol2imMatchTheirDefinitions) {
   }
 }
 
-TEST(Conv2d, Im2rowMatchesItsDefinitionAndLeavesThePaddingAlone) {
+TEST(Conv2d, Im2rowAndRow2imMatchTheirDefinitions) {
   // The tutorial's second layer (runs of 100 floats), runs shorter than a vector (1 to 15
   // floats: masked copies) and just over one (17: the overlapping last copy).
   const Conv2dShape shapes[] = {{1, 20, 12, 12, 50, 5, 5}, {1, 3, 12, 12, 4, 5, 5}, {1, 2, 10, 10, 3, 3, 3},
@@ -158,6 +158,21 @@ TEST(Conv2d, Im2rowMatchesItsDefinitionAndLeavesThePaddingAlone) {
         }
     for (int q = 0; q < oh * ow; ++q)
       for (int col = K; col < ld; ++col) ASSERT_EQ(rows[std::size_t(q) * ld + col], 7.0f) << "padding of row " << q;
+
+    // row2im, the adjoint: every row entry added to the input pixel it was copied from.
+    const auto drows = test::random_floats(rows.size(), 5);
+    std::vector<double> want(in.size(), 0.0);
+    for (int c = 0; c < s.in_maps; ++c)
+      for (int a = 0; a < fh; ++a)
+        for (int b = 0; b < fw; ++b)
+          for (int y = 0; y < oh; ++y)
+            for (int x = 0; x < ow; ++x)
+              want[(std::size_t(c) * s.in_h + y + a) * s.in_w + x + b] +=
+                  drows[std::size_t(y * ow + x) * ld + (a * fw + b) * s.in_maps + c];
+    std::vector<float> din(in.size(), 9.0f), dhwc(in.size());
+    conv2d_row2im(s, drows.data(), ld, dhwc.data(), din.data());
+    for (std::size_t i = 0; i < din.size(); ++i)
+      ASSERT_NEAR(din[i], want[i], 1e-5 * (1 + std::abs(want[i]))) << "row2im at " << i;
   }
 }
 
