@@ -123,6 +123,65 @@ __attribute__((target("avx512f"))) void col2im_narrow_avx512(const Conv2dShape& 
     }
 }
 
+// dst[c * ldd + r] = src[r * lds + c] for r < rows, c < cols: 16 x 16 blocks transposed in
+// registers (unpacks, then 128-bit lane shuffles), the edge blocks by masked loads and stores.
+// The masked forms of the shuffles with every lane set: the plain ones trip GCC 12's
+// -Wuninitialized inside its own header.
+__attribute__((target("avx512f"))) void transpose_avx512(const float* src, int rows, int cols, long lds, float* dst,
+                                                         long ldd) {
+  constexpr __mmask16 all = 0xFFFF;
+  for (int r0 = 0; r0 < rows; r0 += 16)
+    for (int c0 = 0; c0 < cols; c0 += 16) {
+      const int nr = std::min(16, rows - r0), nc = std::min(16, cols - c0);
+      const __mmask16 col_mask = __mmask16((1u << nc) - 1), row_mask = __mmask16((1u << nr) - 1);
+      __m512 r[16], t[16];
+      for (int i = 0; i < 16; ++i)
+        r[i] = i >= nr   ? _mm512_setzero_ps()
+               : nc == 16 ? _mm512_loadu_ps(src + (r0 + i) * lds + c0)
+                          : _mm512_maskz_loadu_ps(col_mask, src + (r0 + i) * lds + c0);
+      for (int i = 0; i < 16; i += 2) {
+        t[i] = _mm512_mask_unpacklo_ps(r[i], all, r[i], r[i + 1]);
+        t[i + 1] = _mm512_mask_unpackhi_ps(r[i], all, r[i], r[i + 1]);
+      }
+      for (int i = 0; i < 16; i += 4)
+        for (int j = 0; j < 2; ++j) {
+          const __m512d a = _mm512_castps_pd(t[i + j]), b = _mm512_castps_pd(t[i + j + 2]);
+          r[i + 2 * j] = _mm512_castpd_ps(_mm512_mask_unpacklo_pd(a, __mmask8(0xFF), a, b));
+          r[i + 2 * j + 1] = _mm512_castpd_ps(_mm512_mask_unpackhi_pd(a, __mmask8(0xFF), a, b));
+        }
+      // r[4 g + j], 128-bit lane L: column 4 L + j of rows 4 g .. 4 g + 3.
+      for (int j = 0; j < 4; ++j) {
+        const __m512 ab_lo = _mm512_mask_shuffle_f32x4(r[j], all, r[j], r[4 + j], 0x44);
+        const __m512 ab_hi = _mm512_mask_shuffle_f32x4(r[j], all, r[j], r[4 + j], 0xEE);
+        const __m512 cd_lo = _mm512_mask_shuffle_f32x4(r[8 + j], all, r[8 + j], r[12 + j], 0x44);
+        const __m512 cd_hi = _mm512_mask_shuffle_f32x4(r[8 + j], all, r[8 + j], r[12 + j], 0xEE);
+        const __m512 out[4] = {_mm512_mask_shuffle_f32x4(ab_lo, all, ab_lo, cd_lo, 0x88),
+                               _mm512_mask_shuffle_f32x4(ab_lo, all, ab_lo, cd_lo, 0xDD),
+                               _mm512_mask_shuffle_f32x4(ab_hi, all, ab_hi, cd_hi, 0x88),
+                               _mm512_mask_shuffle_f32x4(ab_hi, all, ab_hi, cd_hi, 0xDD)};
+        for (int L = 0; L < 4; ++L) {
+          const int c = 4 * L + j;
+          if (c >= nc) continue;
+          float* d = dst + (c0 + c) * ldd + r0;
+          if (nr == 16)
+            _mm512_storeu_ps(d, out[L]);
+          else
+            _mm512_mask_storeu_ps(d, row_mask, out[L]);
+        }
+      }
+    }
+}
+
+// [rows x cols] to [cols x rows], both packed.
+void transpose(const float* src, int rows, int cols, float* dst) {
+  if (small_gemm_has_avx512()) {
+    transpose_avx512(src, rows, cols, cols, dst, rows);
+    return;
+  }
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < cols; ++c) dst[std::size_t(c) * rows + r] = src[std::size_t(r) * cols + c];
+}
+
 // n floats from src to dst (n >= 16: the last vector overlaps the one before it, so no masks).
 __attribute__((target("avx512f"))) void copy_run_avx512(const float* src, int n, float* dst) {
   if (n < 16) {
@@ -180,9 +239,7 @@ __attribute__((target("avx512f"))) void row2im_avx512(const Conv2dShape& s, cons
 }  // namespace
 
 void conv2d_im2row(const Conv2dShape& s, const float* in, float* hwc, float* rows, int ld) {
-  const std::size_t plane = std::size_t(s.in_h) * s.in_w;
-  for (std::size_t q = 0; q < plane; ++q)
-    for (int c = 0; c < s.in_maps; ++c) hwc[q * s.in_maps + c] = in[std::size_t(c) * plane + q];
+  transpose(in, s.in_maps, s.in_h * s.in_w, hwc);
   if (small_gemm_has_avx512()) {
     im2row_runs_avx512(s, hwc, rows, ld);
     return;
@@ -211,9 +268,7 @@ void conv2d_row2im(const Conv2dShape& s, const float* drows, int ld, float* dhwc
           }
       }
   }
-  const std::size_t plane = std::size_t(s.in_h) * s.in_w;
-  for (int c = 0; c < C; ++c)
-    for (std::size_t q = 0; q < plane; ++q) din[std::size_t(c) * plane + q] = dhwc[q * C + c];
+  transpose(dhwc, s.in_h * s.in_w, C, din);
 }
 
 void conv2d_im2col(const Conv2dShape& s, const float* in, float* cols) {
