@@ -141,6 +141,9 @@ int main(int argc, char** argv) {
   if (probe.gmacs > 0) fmt::print("  {:5.1f} % of peak", 100 * infer * forward_macs / 1e9 / probe.gmacs);
   fmt::print("\n");
   if (probe.gmacs > 0) fmt::print("FMA peak ({}, {} threads): {:.1f} G multiply-adds/s\n", probe.isa, probe.threads, probe.gmacs);
+  if (lenet::small_gemm_has_avx512())
+    fmt::print("(multiply-adds counted as the dense network's; the AVX-512 backward skips the zeros of the pooled\n"
+               " layers' gradients and does fewer)\n");
   fmt::print("time per layer in training (share of forward + backward):\n");
   for (std::size_t i = 0; i < L; ++i)
     fmt::print("  {:8} {:20} forward {:5.1f} %  backward {:5.1f} %\n", layers[i]->name(), layers[i]->spec().type,
