@@ -388,23 +388,28 @@ void conv_pool_backward(const ConvPoolShape& s, Activation act, const float* in,
     for (int m = 0; m < M; ++m)
       for (int k = 0; k < K; ++k) filters_t[std::size_t(k) * M + m] = filters[std::size_t(m) * K + k];
   }
+  // Columns Kp .. ld of the partials are never computed but are summed with the rest: zero.
+  if (ld > Kp)
+    for (std::size_t row = 0; row < std::size_t(M) * chunks; ++row)
+      std::fill(filter_partials + row * ld + Kp, filter_partials + (row + 1) * ld, 0.0f);
 #pragma omp parallel for schedule(static)
   for (int chunk = 0; chunk < chunks; ++chunk) {
     const int thread = omp_get_thread_num();
     float* cols = base + per_thread * thread;
     float* dconv = cols + std::size_t(K) * P;
     float* g = dconv + std::size_t(M) * P;
-    float* rows = g + pooled + 16;
-    float* hwc = rows + std::size_t(P) * ld;
-    float* drows = hwc + in_image;
-    float* map_values = drows + std::size_t(P) * ld;
-    float* pixel_values = map_values + M * by_map;
-    int* map_pixels = int_base + ints_per_thread * thread;
-    int* map_counts = map_pixels + M * by_map;
-    int* pixel_maps = map_counts + M;
-    int* pixel_counts = pixel_maps + by_pixel;
-    // The padding columns of rows, which conv2d_im2row leaves alone: zero, so that the
-    // partials' padding stays finite.
+    // (Pointers into the parts a path does not use stay null: they would point past the buffer.)
+    float* rows = dot ? nullptr : g + pooled + 16;
+    float* hwc = dot ? nullptr : rows + std::size_t(P) * ld;
+    float* drows = sparse ? hwc + in_image : nullptr;
+    float* map_values = sparse ? drows + std::size_t(P) * ld : nullptr;
+    float* pixel_values = sparse ? map_values + M * by_map : nullptr;
+    int* map_pixels = sparse ? int_base + ints_per_thread * thread : nullptr;
+    int* map_counts = sparse ? map_pixels + M * by_map : nullptr;
+    int* pixel_maps = sparse ? map_counts + M : nullptr;
+    int* pixel_counts = sparse ? pixel_maps + by_pixel : nullptr;
+    // The padding columns of rows, which conv2d_im2row leaves alone: zero (small_gemm and
+    // combine_rows read them up to Kp).
     if (!dot)
       for (int q = 0; q < P; ++q) std::fill(rows + std::size_t(q) * ld + K, rows + std::size_t(q + 1) * ld, 0.0f);
     const int end = std::min(c.batch, (chunk + 1) * kChunk);

@@ -13,8 +13,9 @@ namespace lenet {
 int nonzeros(const float* v, int n, int* idx, float* val);
 
 // out[0 .. width) = sum over e < n of val[e] * src[idx[e] * ld + (0 .. width)], in the order of
-// e, each term by a fused multiply-add into a sum started at zero; with accumulate the old out
-// is then added. width a multiple of 16. AVX-512, else plain loops.
+// e, into a sum started at zero; with accumulate the old out is then added. AVX-512 (each term
+// a fused multiply-add) where width is a multiple of 16, else plain loops (as the compiler
+// rounds them).
 void combine_rows(int n, const int* idx, const float* val, const float* src, long ld, int width, float* out,
                   bool accumulate);
 

@@ -2,6 +2,7 @@
 #include "kernels/conv2d.h"
 
 #include <random>
+#include <string>
 
 #include <omp.h>
 
@@ -93,15 +94,23 @@ TEST(Conv2d, BackwardFilterDoesNotDependOnTheThreadCount) {
 namespace lenet {
 namespace {
 
+// For the patch layouts: the tutorial's second layer (12x12 maps, 5x5 filters: its own col2im;
+// im2row runs of 100 floats), other shapes with 8-wide outputs (paired-row im2col), general
+// ones, im2row runs shorter than a vector (masked copies) and of 17 floats (the overlapping
+// last copy).
+const Conv2dShape kPatchShapes[] = {{1, 20, 12, 12, 50, 5, 5}, {1, 3, 12, 12, 4, 5, 5}, {1, 2, 10, 10, 3, 3, 3},
+                                    {1, 3, 11, 13, 2, 4, 6},   {1, 2, 9, 8, 1, 2, 1},   {1, 1, 28, 28, 20, 5, 5},
+                                    {1, 2, 7, 19, 3, 3, 4},    {1, 17, 6, 7, 3, 3, 1},  {1, 1, 5, 5, 1, 5, 5}};
+
+std::string describe(const Conv2dShape& s) {
+  return std::to_string(s.in_maps) + " maps " + std::to_string(s.in_h) + "x" + std::to_string(s.in_w) + " filter " +
+         std::to_string(s.filter_h) + "x" + std::to_string(s.filter_w);
+}
+
 TEST(Conv2d, Im2colAndCol2imMatchTheirDefinitions) {
-  // The tutorial's second layer (12x12 maps, 5x5 filters: its own col2im), other shapes with
-  // 8-wide outputs (paired-row im2col), and general ones. col2im adds into din.
-  const Conv2dShape shapes[] = {{1, 20, 12, 12, 50, 5, 5}, {1, 3, 12, 12, 4, 5, 5}, {1, 2, 10, 10, 3, 3, 3},
-                                {1, 3, 11, 13, 2, 4, 6},   {1, 2, 9, 8, 1, 2, 1},   {1, 1, 28, 28, 20, 5, 5},
-                                {1, 2, 7, 19, 3, 3, 4},    {1, 1, 5, 5, 1, 5, 5}};
-  for (const Conv2dShape& s : shapes) {
-    SCOPED_TRACE(testing::Message() << s.in_maps << " maps " << s.in_h << "x" << s.in_w << " filter " << s.filter_h
-                                    << "x" << s.filter_w);
+  // col2im adds into din.
+  for (const Conv2dShape& s : kPatchShapes) {
+    SCOPED_TRACE(describe(s));
     const int oh = s.out_h(), ow = s.out_w(), fh = s.filter_h, fw = s.filter_w;
     const std::size_t P = std::size_t(oh) * ow, K = std::size_t(s.in_maps) * fh * fw;
     const auto in = test::random_floats(std::size_t(s.in_maps) * s.in_h * s.in_w, 1);
@@ -126,14 +135,8 @@ TEST(Conv2d, Im2colAndCol2imMatchTheirDefinitions) {
 }
 
 TEST(Conv2d, Im2rowAndRow2imMatchTheirDefinitions) {
-  // The tutorial's second layer (runs of 100 floats), runs shorter than a vector (1 to 15
-  // floats: masked copies) and just over one (17: the overlapping last copy).
-  const Conv2dShape shapes[] = {{1, 20, 12, 12, 50, 5, 5}, {1, 3, 12, 12, 4, 5, 5}, {1, 2, 10, 10, 3, 3, 3},
-                                {1, 3, 11, 13, 2, 4, 6},   {1, 2, 9, 8, 1, 2, 1},   {1, 1, 28, 28, 20, 5, 5},
-                                {1, 17, 6, 7, 3, 3, 1},    {1, 1, 5, 5, 1, 5, 5}};
-  for (const Conv2dShape& s : shapes) {
-    SCOPED_TRACE(testing::Message() << s.in_maps << " maps " << s.in_h << "x" << s.in_w << " filter " << s.filter_h
-                                    << "x" << s.filter_w);
+  for (const Conv2dShape& s : kPatchShapes) {
+    SCOPED_TRACE(describe(s));
     const int oh = s.out_h(), ow = s.out_w(), fh = s.filter_h, fw = s.filter_w;
     const int K = s.in_maps * fh * fw, ld = K + 5;
     const auto in = test::random_floats(std::size_t(s.in_maps) * s.in_h * s.in_w, 4);
