@@ -435,40 +435,40 @@ void conv_pool_backward(const ConvPoolShape& s, Activation act, const float* in,
       if (dot) {
         conv2d_im2col(c, in + n * in_image, cols);
         small_gemm_nt(M, K, P, dconv, P, cols, P, partial, K, accumulate);
-      } else if (sparse) {
-        conv2d_im2row(c, in + n * in_image, hwc, rows, ld);
-        for (int m = 0; m < M; ++m)
-          map_counts[m] = nonzeros(dconv + std::size_t(m) * P, P, map_pixels + m * by_map, map_values + m * by_map);
-        // Column blocks outside, so that a block of rows stays in L1 while every map uses it.
-        for (int j0 = 0; j0 < Kp; j0 += kSparseBlock) {
-          const int width = std::min(kSparseBlock, Kp - j0);
-          for (int m = 0; m < M; ++m)
-            combine_rows(map_counts[m], map_pixels + m * by_map, map_values + m * by_map, rows + j0, ld, width,
-                         partial + std::size_t(m) * ld + j0, accumulate);
-        }
-        if (din != nullptr) {
-          std::fill_n(pixel_counts, P, 0);
-          for (int m = 0; m < M; ++m)
-            for (int e = 0; e < map_counts[m]; ++e) {
-              const int q = map_pixels[m * by_map + e];
-              const std::size_t at = std::size_t(q) * M + pixel_counts[q]++;
-              pixel_maps[at] = m;
-              pixel_values[at] = map_values[m * by_map + e];
-            }
-          for (int j0 = 0; j0 < Kp; j0 += kSparseBlock) {
-            const int width = std::min(kSparseBlock, Kp - j0);
-            for (int q = 0; q < P; ++q)
-              combine_rows(pixel_counts[q], pixel_maps + std::size_t(q) * M, pixel_values + std::size_t(q) * M,
-                           filter_rows + j0, ld, width, drows + std::size_t(q) * ld + j0, false);
-          }
-          conv2d_row2im(c, drows, ld, hwc, din + n * in_image);
-        }
-        continue;
       } else {
         conv2d_im2row(c, in + n * in_image, hwc, rows, ld);
-        small_gemm(M, Kp, P, dconv, P, rows, ld, partial, ld, accumulate);
+        if (sparse) {
+          for (int m = 0; m < M; ++m)
+            map_counts[m] =
+                nonzeros(dconv + std::size_t(m) * P, P, map_pixels + m * by_map, map_values + m * by_map);
+          // Column blocks outside, so that a block of rows stays in L1 while every map uses it.
+          for (int j0 = 0; j0 < Kp; j0 += kSparseBlock) {
+            const int width = std::min(kSparseBlock, Kp - j0);
+            for (int m = 0; m < M; ++m)
+              combine_rows(map_counts[m], map_pixels + m * by_map, map_values + m * by_map, rows + j0, ld, width,
+                           partial + std::size_t(m) * ld + j0, accumulate);
+          }
+        } else {
+          small_gemm(M, Kp, P, dconv, P, rows, ld, partial, ld, accumulate);
+        }
       }
-      if (din != nullptr) {
+      if (din != nullptr && sparse) {
+        std::fill_n(pixel_counts, P, 0);
+        for (int m = 0; m < M; ++m)
+          for (int e = 0; e < map_counts[m]; ++e) {
+            const int q = map_pixels[m * by_map + e];
+            const std::size_t at = std::size_t(q) * M + pixel_counts[q]++;
+            pixel_maps[at] = m;
+            pixel_values[at] = map_values[m * by_map + e];
+          }
+        for (int j0 = 0; j0 < Kp; j0 += kSparseBlock) {
+          const int width = std::min(kSparseBlock, Kp - j0);
+          for (int q = 0; q < P; ++q)
+            combine_rows(pixel_counts[q], pixel_maps + std::size_t(q) * M, pixel_values + std::size_t(q) * M,
+                         filter_rows + j0, ld, width, drows + std::size_t(q) * ld + j0, false);
+        }
+        conv2d_row2im(c, drows, ld, hwc, din + n * in_image);
+      } else if (din != nullptr) {
         small_gemm(K, P, M, filters_t, M, dconv, P, cols, P, false);
         float* d = din + n * in_image;
         std::fill_n(d, in_image, 0.0f);
